@@ -1,0 +1,72 @@
+# Every target sets up what it needs on a fresh machine. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED ?= false
+# endpoints.yml reads these; every rasa command (train, test, shell) gets the same defaults as scripts/serve.py.
+export ACTION_SERVER_PORT ?= 5055
+export SQLITE_TRACKER_DB ?= $(CURDIR)/.data/tracker.db
+MODEL := models/current.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
+
+.PHONY: help install run train validate test unit e2e stories eval crossval lint shell lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock requirements-rasa.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==24.3.1
+	$(BIN)/pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -r requirements-rasa.txt
+	$(BIN)/pip check | grep -v "matplotlib" | grep -v "^No broken" && exit 1 || true
+	$(BIN)/python scripts/build_spacy.py .spacy/en
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies and the spaCy pipeline
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@mkdir -p $(dir $(SQLITE_TRACKER_DB))
+	$(BIN)/rasa train --fixed-model-name current --out models --quiet
+	@touch $@
+
+train: $(MODEL) ## Train the model when it is missing or older than its inputs
+
+run: $(MODEL) ## Run the bot: action server :5055, Rasa :5005 (REST, socket.io), website :8080
+	$(BIN)/python scripts/serve.py
+
+validate: install ## Check the training data and domain
+	$(BIN)/rasa data validate --fail-on-warnings
+
+lint: install ## Ruff on all Python code
+	$(BIN)/ruff check .
+
+unit: install ## Unit tests (no servers)
+	$(BIN)/pytest -q tests/unit
+
+e2e: $(MODEL) ## End-to-end tests against the real servers over HTTP
+	$(BIN)/pytest -q tests/e2e
+
+stories: $(MODEL) ## Test stories with rasa test
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
+
+test: lint validate $(MODEL) ## Everything: lint, validate, train, unit and end-to-end tests, test stories
+	$(BIN)/pytest tests
+	$(MAKE) --no-print-directory stories
+
+shell: $(MODEL) ## Chat with the bot in the terminal
+	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+
+lock: ## Re-resolve requirements.lock from requirements.in (needs network)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	{ sed -n '1,3p' requirements.lock; .lock-venv/bin/pip freeze --exclude rasa --exclude rasa-sdk --exclude pip; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
+
+clean: ## Remove trained models, results and caches (keeps .venv and conversations)
+	rm -rf models results .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Custom actions of the #YouAreNotAlone assistant (run by `rasa run actions`)."""

@@ -1,0 +1,1 @@
+"""Custom NLU components: input guard, communication need, and the immediate-danger detector."""

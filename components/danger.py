@@ -1,0 +1,164 @@
+"""Immediate-danger detection: a rule-based detector (spaCy Matcher) and the gate that combines it with the model.
+
+The gate runs last in the NLU pipeline. It escalates when either detector fires: the rules, or the intent
+classifier ranking a danger intent highly enough. Its verdict is written onto the parsed message as `danger`
+(kept in the tracker, read by the review tool), and an escalating message gets a danger intent, which the
+dialogue rules answer with 999 guidance on any turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from components import danger_patterns as lexicon
+from components.normalise import for_matching
+
+SELF_INTENT = "immediate_danger"
+OTHER_INTENT = "someone_else_in_danger"
+DANGER_INTENTS = (SELF_INTENT, OTHER_INTENT)
+WINDOW = 5  # tokens before a match that are checked for negation and hypotheticals
+
+
+@dataclass
+class RuleVerdict:
+    """What the rule-based detector found in one message."""
+
+    fired: bool
+    labels: List[str] = field(default_factory=list)
+    subject: Optional[str] = None  # "self" or "other"
+    evidence: List[str] = field(default_factory=list)
+
+
+class DangerRules:
+    """Finds immediate-danger language with spaCy's Matcher over normalised text."""
+
+    def __init__(self) -> None:
+        self._nlp = spacy.blank("en")
+        self._matcher = Matcher(self._nlp.vocab)
+        for label, patterns in lexicon.PATTERNS.items():
+            self._matcher.add(label, patterns)
+
+    def detect(self, text: str) -> RuleVerdict:
+        """Return the verdict for one message."""
+        normalised = for_matching(text, lexicon.MATCHER_VOCABULARY)
+        doc = self._nlp.make_doc(normalised)
+        spans = [
+            (self._nlp.vocab.strings[match_id], start, end)
+            for match_id, start, end in self._matcher(doc)
+            if not self._is_discounted(doc, start, end)
+        ]
+        if spans and not self._in_the_past_or_over(doc, normalised, spans):
+            labels = sorted({label for label, _, _ in spans})
+            evidence = [doc[start:end].text for _, start, end in spans]
+            return RuleVerdict(True, labels, self._subject(doc, spans), evidence)
+        return RuleVerdict(False)
+
+    @staticmethod
+    def _is_discounted(doc: Doc, start: int, end: int) -> bool:
+        """A match that is negated, hypothetical or figurative does not count."""
+        before = {token.text for token in doc[max(0, start - WINDOW) : start]}
+        words = [token.text for token in doc[start:end]]
+        if before & (lexicon.NEGATIONS | lexicon.HYPOTHETICAL):
+            return True
+        context = {token.text for token in doc[max(0, start - 2 * WINDOW) : start]}
+        if words[0] in lexicon.BRANDISH and set(words) & lexicon.WEAPONS and not context & lexicon.PERSON_SUBJECTS:
+            return True  # "how do I carve a turkey with an electric knife"
+        if set(words) & lexicon.NEEDS_PERSON_SUBJECT:
+            # "this film is killing me", "he keeps beating me at chess"
+            if before & lexicon.FIGURATIVE_SUBJECTS or not before & lexicon.PERSON_SUBJECTS:
+                return True
+            following = {token.text for token in doc[end : end + 2]}
+            if "at" in following:
+                return True
+        weapon_next = doc[end].text if end < len(doc) else ""
+        return bool(set(words) & lexicon.WEAPONS) and weapon_next in lexicon.WEAPON_NOT_A_THREAT
+
+    @staticmethod
+    def _in_the_past_or_over(doc: Doc, normalised: str, spans: List[Tuple[str, int, int]]) -> bool:
+        """True when every match is about the past, or the message says the danger is over."""
+        if {label for label, _, _ in spans} & lexicon.ALWAYS_PRESENT_LABELS:
+            return False
+        words = {token.text for token in doc}
+        if any(phrase in normalised for phrase in lexicon.SAFE_PHRASES):
+            return True
+        return bool(words & lexicon.PAST_MARKERS) and not words & lexicon.PRESENT_MARKERS
+
+    @staticmethod
+    def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> str:
+        """Whether the person in danger is the user ("self") or someone else ("other")."""
+        matched = {token.text for _, start, end in spans for token in doc[max(0, start - 2) : end + 3]}
+        if matched & lexicon.SELF_OBJECTS:
+            return "self"
+        if {label for label, _, _ in spans} == {"screaming_nearby"} or matched & (
+            lexicon.OTHER_OBJECTS | lexicon.PERSON_NOUNS
+        ):
+            return "other"
+        return "self"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class DangerDetector(GraphComponent):
+    """Escalates a message when the rules or the model see immediate danger, and records both verdicts."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The lowest confidence at which a danger intent of the classifier counts as the model firing."""
+        return {"model_threshold": 0.3}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._threshold = float(config["model_threshold"])
+        self._rules = DangerRules()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DangerDetector:
+        """Creates the component (it has nothing to train)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the `danger` verdict to each message and escalates its intent when either detector fires."""
+        for message in messages:
+            self._process_message(message)
+        return messages
+
+    def _process_message(self, message: Message) -> None:
+        rules = self._rules.detect(message.get(TEXT) or "")
+        model_intent, model_confidence = self._model_verdict(message)
+        model_fired = model_intent is not None and model_confidence >= self._threshold
+        escalate = rules.fired or model_fired
+        if escalate:
+            intent = model_intent if model_fired else (OTHER_INTENT if rules.subject == "other" else SELF_INTENT)
+            message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else model_confidence}, add_to_output=True)
+        message.set(
+            "danger",
+            {
+                "escalate": escalate,
+                "rules": asdict(rules),
+                "model": {"fired": model_fired, "intent": model_intent, "confidence": round(model_confidence, 4)},
+            },
+            add_to_output=True,
+        )
+
+    @staticmethod
+    def _model_verdict(message: Message) -> Tuple[Optional[str], float]:
+        """The classifier's best danger intent, if the classifier ranked one above everything but fallback."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "nlu_fallback"]
+        if ranking and ranking[0].get("name") in DANGER_INTENTS:
+            return ranking[0]["name"], float(ranking[0].get("confidence") or 0.0)
+        return None, 0.0

@@ -1,0 +1,1 @@
+"""Helper scripts: set-up, serving and evaluation."""

@@ -1,0 +1,134 @@
+"""Starts the whole bot: action server, Rasa server and the website demo page; stops them all on Ctrl-C.
+
+Used by `make run` and by the end-to-end tests (tests/conftest.py), so both run the bot the same way.
+Ports and files come from the environment (see README); defaults are the embedded SQLite set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+DEFAULTS = {
+    "RASA_PORT": "5005",
+    "ACTION_SERVER_PORT": "5055",
+    "WEB_PORT": "8080",
+    "SQLITE_TRACKER_DB": str(ROOT / ".data" / "tracker.db"),
+    "RASA_MODEL": str(ROOT / "models" / "current.tar.gz"),
+    "RASA_ENDPOINTS": str(ROOT / "endpoints.yml"),
+    "RASA_CREDENTIALS": str(ROOT / "credentials.yml"),
+    "CORS_ORIGINS": "http://localhost:8080 http://127.0.0.1:8080",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def environment() -> Dict[str, str]:
+    """The process environment with defaults filled in and the project importable."""
+    env = {**DEFAULTS, **os.environ}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    Path(env["SQLITE_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def commands(env: Dict[str, str]) -> Dict[str, List[str]]:
+    """The command line of each server."""
+    rasa = str(BIN / "rasa")
+    cors = env["CORS_ORIGINS"].split()
+    rasa_server = [rasa, "run", "--model", env["RASA_MODEL"], "--port", env["RASA_PORT"],
+                   "--endpoints", env["RASA_ENDPOINTS"], "--credentials", env["RASA_CREDENTIALS"],
+                   "--cors", *cors]
+    if env.get("RASA_AUTH_TOKEN"):
+        rasa_server += ["--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"]]
+    return {
+        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", env["ACTION_SERVER_PORT"]],
+        "rasa": rasa_server,
+        "web": [sys.executable, str(ROOT / "web" / "server.py")],
+    }
+
+
+def health_urls(env: Dict[str, str]) -> Dict[str, str]:
+    """Where each server says it is ready."""
+    return {
+        "actions": f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health",
+        "rasa": f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/",
+        "web": f"http://127.0.0.1:{env['WEB_PORT']}/healthz",
+    }
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    """Polls `url` until it answers 200; fails early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{' '.join(process.args[:3])} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def start(names: List[str], env: Dict[str, str]) -> Dict[str, subprocess.Popen]:
+    """Starts the named servers (each in its own process group) and waits until all are ready."""
+    processes = {}
+    for name in names:
+        processes[name] = subprocess.Popen(commands(env)[name], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for name, process in processes.items():
+            wait_until_ready(health_urls(env)[name], process)
+    except BaseException:
+        stop(processes)
+        raise
+    return processes
+
+
+def stop(processes: Dict[str, subprocess.Popen]) -> None:
+    """Stops the servers and their children."""
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    """Runs everything until Ctrl-C."""
+    env = environment()
+    processes = start(["actions", "rasa", "web"], env)
+    print(
+        f"\nThe bot is running.\n"
+        f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
+        f"  REST:          curl -X POST http://localhost:{env['RASA_PORT']}/webhooks/rest/webhook "
+        f"-d '{{\"sender\": \"me\", \"message\": \"how do I report domestic abuse\"}}'\n"
+        f"Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(process.poll() is None for process in processes.values()):
+            time.sleep(1)
+        print("A server stopped; stopping the others.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+
+
+if __name__ == "__main__":
+    main()

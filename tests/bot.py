@@ -1,0 +1,75 @@
+"""Starting the real servers for tests, and talking to them over HTTP."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List
+
+from scripts import serve
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Bot:
+    """A running bot: its environment, processes and REST endpoint."""
+
+    env: Dict[str, str]
+    processes: Dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        """The Rasa server's base URL."""
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    def send(self, sender: str, message: str, timeout: float = 60) -> List[Dict[str, Any]]:
+        """Posts one message to the REST webhook and returns the bot's messages."""
+        status, body = self.post_raw(json.dumps({"sender": sender, "message": message}).encode(), timeout)
+        assert status == 200, (status, body)
+        return json.loads(body)
+
+    def post_raw(self, body: bytes, timeout: float = 60, headers: Dict[str, str] | None = None) -> tuple[int, bytes]:
+        """Posts raw bytes to the REST webhook; returns the status and body."""
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, method="POST",
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def stop(self) -> None:
+        """Stops every server of this bot."""
+        serve.stop(self.processes)
+
+
+def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
+    """Starts the named servers on free ports with a fresh SQLite tracker store in `tmp`."""
+    env = serve.environment()
+    env.update(
+        RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()), WEB_PORT=str(free_port()),
+        SQLITE_TRACKER_DB=str(tmp / "tracker.db"), **overrides,
+    )
+    return Bot(env, serve.start(names, env))
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    """All text of the bot's messages, joined."""
+    return " ".join(m.get("text", "") for m in messages)
+
+
+def escalated(messages: List[Dict[str, Any]]) -> bool:
+    """Whether a reply carries the escalation marker."""
+    return any((m.get("custom") or {}).get("escalation") for m in messages)
