@@ -14,10 +14,16 @@ export SQLITE_TRACKER_DB ?= $(CURDIR)/.data/tracker.db
 MODEL := models/current.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help install run train validate test unit e2e stories eval crossval lint shell lock clean
+# Targets of the website, channels, review tool, production stack and benchmarks: mk/<area>.mk.
+# Each may add to RUN_PREREQUISITES (what `make run` needs) and TEST_PREREQUISITES (what `make test` needs).
+RUN_PREREQUISITES :=
+TEST_PREREQUISITES :=
+include $(wildcard mk/*.mk)
+
+.PHONY: help install browser run train validate test unit e2e stories eval crossval lint shell lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.lock requirements-rasa.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +36,15 @@ $(VENV)/.installed: requirements.lock requirements-rasa.txt
 
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies and the spaCy pipeline
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: node_modules/.installed /usr/bin/chromium ## Install the browser-test tools: Debian's Chromium, playwright-core, axe-core
+
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	@mkdir -p $(dir $(SQLITE_TRACKER_DB))
 	$(BIN)/rasa train --fixed-model-name current --out models --quiet
@@ -37,7 +52,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model when it is missing or older than its inputs
 
-run: $(MODEL) ## Run the bot: action server :5055, Rasa :5005 (REST, socket.io), website :8080
+run: $(MODEL) $(RUN_PREREQUISITES) ## Run the bot: action server :5055, Rasa :5005 (REST, socket.io), website :8080
 	$(BIN)/python scripts/serve.py
 
 validate: install ## Check the training data and domain
@@ -55,7 +70,7 @@ e2e: $(MODEL) ## End-to-end tests against the real servers over HTTP
 stories: $(MODEL) ## Test stories with rasa test
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
 
-test: lint validate $(MODEL) ## Everything: lint, validate, train, unit and end-to-end tests, test stories
+test: lint validate browser $(MODEL) $(TEST_PREREQUISITES) ## Everything: lint, validate, train, unit and end-to-end tests, test stories
 	$(BIN)/pytest tests
 	$(MAKE) --no-print-directory stories
 
@@ -70,3 +85,4 @@ lock: ## Re-resolve requirements.lock from requirements.in (needs network)
 
 clean: ## Remove trained models, results and caches (keeps .venv and conversations)
 	rm -rf models results .pytest_cache .ruff_cache
+
