@@ -74,6 +74,12 @@ test: lint validate browser $(MODEL) $(TEST_PREREQUISITES) ## Everything: lint, 
 	$(BIN)/pytest tests
 	$(MAKE) --no-print-directory stories
 
+eval: $(MODEL) ## Held-out intent report and danger evaluation (over REST); fails below the bars
+	$(BIN)/python scripts/evaluate.py
+
+crossval: install ## 5-fold cross-validation of the intent classifier (not part of make test)
+	$(BIN)/python scripts/crossval.py
+
 shell: $(MODEL) ## Chat with the bot in the terminal
 	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 

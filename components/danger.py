@@ -8,6 +8,7 @@ dialogue rules answer with 999 guidance on any turn.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -28,6 +29,7 @@ SELF_INTENT = "immediate_danger"
 OTHER_INTENT = "someone_else_in_danger"
 DANGER_INTENTS = (SELF_INTENT, OTHER_INTENT)
 WINDOW = 5  # tokens before a match that are checked for negation and hypotheticals
+YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class RuleVerdict:
     labels: List[str] = field(default_factory=list)
     subject: Optional[str] = None  # "self" or "other"
     evidence: List[str] = field(default_factory=list)
+    says_safe: bool = False  # the message says the danger is over ("I'm safe now, he left")
 
 
 class DangerRules:
@@ -53,30 +56,36 @@ class DangerRules:
         """Return the verdict for one message."""
         normalised = for_matching(text, lexicon.MATCHER_VOCABULARY)
         doc = self._nlp.make_doc(normalised)
+        says_safe = bool(lexicon.SAFE_PHRASES.search(normalised))
         spans = [
-            (self._nlp.vocab.strings[match_id], start, end)
-            for match_id, start, end in self._matcher(doc)
-            if not self._is_discounted(doc, start, end)
+            (label, start, end)
+            for label, start, end in ((self._nlp.vocab.strings[m], s, e) for m, s, e in self._matcher(doc))
+            if not self._is_discounted(doc, label, start, end)
         ]
-        if spans and not self._in_the_past_or_over(doc, normalised, spans):
+        if spans and not self._in_the_past_or_over(doc, says_safe, spans):
             labels = sorted({label for label, _, _ in spans})
             evidence = [doc[start:end].text for _, start, end in spans]
-            return RuleVerdict(True, labels, self._subject(doc, spans), evidence)
-        return RuleVerdict(False)
+            return RuleVerdict(True, labels, self._subject(doc, spans), evidence, says_safe)
+        return RuleVerdict(False, says_safe=says_safe)
 
     @staticmethod
-    def _is_discounted(doc: Doc, start: int, end: int) -> bool:
+    def _is_discounted(doc: Doc, label: str, start: int, end: int) -> bool:
         """A match that is negated, hypothetical or figurative does not count."""
         before = {token.text for token in doc[max(0, start - WINDOW) : start]}
-        words = [token.text for token in doc[start:end]]
-        if before & (lexicon.NEGATIONS | lexicon.HYPOTHETICAL):
-            return True
         context = {token.text for token in doc[max(0, start - 2 * WINDOW) : start]}
+        words = [token.text for token in doc[start:end]]
+        if before & lexicon.HYPOTHETICAL or {token.text for token in doc[max(0, start - 3) : start]} & lexicon.NEGATIONS:
+            return True
         if words[0] in lexicon.BRANDISH and set(words) & lexicon.WEAPONS and not context & lexicon.PERSON_SUBJECTS:
             return True  # "how do I carve a turkey with an electric knife"
+        if label == "threat_to_kill" and not (context | set(words)) & lexicon.THREATENING_SUBJECTS:
+            return True  # "my sister is going to kill me when she sees I borrowed her top"
+        if label == "injured" and {token.text for token in doc} & lexicon.ILLNESS_CONTEXT:
+            return True  # "I can't breathe through my nose with this cold"
         if set(words) & lexicon.NEEDS_PERSON_SUBJECT:
             # "this film is killing me", "he keeps beating me at chess"
-            if before & lexicon.FIGURATIVE_SUBJECTS or not before & lexicon.PERSON_SUBJECTS:
+            people = lexicon.PERSON_SUBJECTS | ({"i", "we"} if "bleeding" in words else set())
+            if before & lexicon.FIGURATIVE_SUBJECTS or not before & people:
                 return True
             following = {token.text for token in doc[end : end + 2]}
             if "at" in following:
@@ -85,14 +94,15 @@ class DangerRules:
         return bool(set(words) & lexicon.WEAPONS) and weapon_next in lexicon.WEAPON_NOT_A_THREAT
 
     @staticmethod
-    def _in_the_past_or_over(doc: Doc, normalised: str, spans: List[Tuple[str, int, int]]) -> bool:
+    def _in_the_past_or_over(doc: Doc, says_safe: bool, spans: List[Tuple[str, int, int]]) -> bool:
         """True when every match is about the past, or the message says the danger is over."""
         if {label for label, _, _ in spans} & lexicon.ALWAYS_PRESENT_LABELS:
             return False
-        words = {token.text for token in doc}
-        if any(phrase in normalised for phrase in lexicon.SAFE_PHRASES):
+        if says_safe:
             return True
-        return bool(words & lexicon.PAST_MARKERS) and not words & lexicon.PRESENT_MARKERS
+        words = {token.text for token in doc}
+        in_the_past = words & lexicon.PAST_MARKERS or any(YEAR.fullmatch(word) for word in words)
+        return bool(in_the_past) and not words & lexicon.PRESENT_MARKERS
 
     @staticmethod
     def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> str:
@@ -141,10 +151,13 @@ class DangerDetector(GraphComponent):
         rules = self._rules.detect(message.get(TEXT) or "")
         model_intent, model_confidence = self._model_verdict(message)
         model_fired = model_intent is not None and model_confidence >= self._threshold
-        escalate = rules.fired or model_fired
+        # An explicit "I'm safe now" outweighs the model's guess, never a rule match.
+        escalate = rules.fired or (model_fired and not rules.says_safe)
         if escalate:
             intent = model_intent if model_fired else (OTHER_INTENT if rules.subject == "other" else SELF_INTENT)
             message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else model_confidence}, add_to_output=True)
+        elif (message.get(INTENT) or {}).get("name") in DANGER_INTENTS:
+            message.set(INTENT, self._best_other_intent(message), add_to_output=True)
         message.set(
             "danger",
             {
@@ -154,6 +167,14 @@ class DangerDetector(GraphComponent):
             },
             add_to_output=True,
         )
+
+    @staticmethod
+    def _best_other_intent(message: Message) -> Dict[str, Any]:
+        """The classifier's best intent that is not a danger intent (used when the gate does not escalate)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        others = [r for r in ranking if r.get("name") not in (*DANGER_INTENTS, "nlu_fallback")]
+        best = others[0] if others else {"name": "nlu_fallback", "confidence": 1.0}
+        return {"name": best["name"], "confidence": best.get("confidence", 0.0)}
 
     @staticmethod
     def _model_verdict(message: Message) -> Tuple[Optional[str], float]:

@@ -7,6 +7,7 @@ detector then drops matches that are negated, hypothetical, in the past or figur
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List
 
 Pattern = List[Dict[str, Any]]
@@ -46,6 +47,7 @@ VIOLENT_PARTICIPLE = {
 WEAPONS = {
     "knife", "knives", "gun", "guns", "blade", "machete", "hammer", "bat", "axe", "weapon", "scissors",
     "screwdriver", "crowbar", "shotgun", "rifle", "pistol", "sword", "acid", "cleaver", "bottle", "iron",
+    "bar", "pole", "brick", "stick", "crossbow", "petrol", "lighter", "spanner", "poker",
 }
 BRANDISH = {
     "has", "have", "got", "holding", "holds", "held", "grabbed", "grabbing", "pulled", "pulling", "picked",
@@ -60,24 +62,27 @@ WEAPON_NOT_A_THREAT = {
 BODY = {"throat", "neck", "head", "face", "chest", "back", "stomach", "belly", "side", "me", "her", "him"}
 KILL = {"kill", "murder", "stab", "shoot", "strangle", "hurt", "end", "batter"}
 THREAT_VERBS = {"threatening", "threatened", "threatens", "says", "saying", "swears", "swearing", "screaming", "shouting", "yelling", "told", "keeps", "going", "gonna", "promising", "vowing"}
-ENTRY_PLACES = {"door", "doors", "window", "windows", "house", "home", "flat", "place", "room", "bedroom", "bathroom", "gate"}
+ENTRY_PLACES = {"door", "doors", "window", "windows", "house", "home", "flat", "place", "room", "bedroom", "bathroom", "gate", "fence", "garden", "stairs"}
 FEAR = {"fear", "fearing", "scared", "afraid", "terrified", "frightened", "worried"}
 
 # Words that mark a match as in the past, hypothetical or negated, and words that pull it back to now.
-PAST_MARKERS = {"yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were", "was"}
+PAST_MARKERS = {"yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were", "was", "since", "earlier"}
 PRESENT_MARKERS = {"now", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
 HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically"}
 # A whole message that says the danger is over ("I'm safe now, he left") outweighs matches of the weaker labels.
-SAFE_PHRASES = (
-    "i am safe", "safe now", "am safe", "he has gone", "he is gone", "she is gone", "they are gone", "he left",
-    "she left", "they left", "moved out", "i left him", "i left her", "got away", "not in danger", "safe place",
-    "he is in prison", "he is locked up", "he was arrested", "not happening now",
+SAFE_PHRASES = re.compile(
+    r"\b(i am safe|safe now|am safe|(he|she|they) (has|have) (gone|left)|(he|she|they) (is|are) gone( now|$| and| for)|"
+    r"(he|she|they) left|moved out|i left (him|her)|not in danger|safe place|(he|she) is in prison|locked up|"
+    r"was arrested|been arrested|took him away|not happening now|restraining order|can not find me|"
+    r"i am (okay|ok|fine) now|asking for a friend|not hurting me|never (hit|hurt) me|not in any danger|is safe now|"
+    r"(he|she|they) (is|are) (not here|not home|not in|at work|away)|(he|she|they) (is|are) out (at|till|until|for))\b"
 )
 FIGURATIVE_SUBJECTS = {
     "film", "movie", "show", "heat", "feet", "back", "legs", "head", "homework", "work", "job", "traffic",
     "exam", "exams", "song", "game", "this", "it", "that", "these", "laughing", "laughter", "joke", "jokes",
     "boss", "teacher", "hangover", "shoes", "knees", "weather", "cold", "series", "episode", "book", "team",
+    "landlord", "deadlines", "it",
 }
 
 
@@ -102,6 +107,7 @@ PATTERNS: Dict[str, List[Pattern]] = {
         [_in(VIOLENT_ING), *_OBJECT_NOUN],
         [_in({"is", "are", "keeps", "keep", "started", "starting"}), _in({"just", "really", "still"}, "?"), _in(VIOLENT_ING)],
         [_in({"throwing", "chucking", "smashing"}), _GAP, _GAP, _in({"at", "up", "around"})],
+        [_in({"smashing", "breaking", "wrecking", "trashing", "destroying"}), _in({"things", "stuff", "everything", "up", "my", "our", "every", "windows", "furniture"})],
     ],
     "being_attacked": [[_word("being"), _in(VIOLENT_PARTICIPLE)]],
     "just_attacked": [
@@ -115,7 +121,8 @@ PATTERNS: Dict[str, List[Pattern]] = {
     ],
     "strangulation": [
         [_in({"hands", "hand", "arm", "arms", "belt", "rope", "cord"}), _in({"around", "round", "on"}), _in(DETERMINERS), _in({"neck", "throat"})],
-        [_in({"strangling", "choking", "throttling", "strangle", "suffocating"})],
+        [_in({"strangling", "throttling", "strangle", "suffocating"})],
+        [_in({"squeezing", "grabbing", "holding", "pinning", "crushing"}), _in(DETERMINERS | SELF_OBJECTS), _GAP, _in({"neck", "throat", "chest"})],
     ],
     "threat_to_kill": [
         [_in(THREAT_VERBS), _GAP, _GAP, _GAP, _GAP, _in(KILL), _in(SELF_OBJECTS | OTHER_OBJECTS | DETERMINERS | {"everyone", "himself"})],
@@ -145,28 +152,33 @@ PATTERNS: Dict[str, List[Pattern]] = {
     ],
     "fear_for_life": [
         [_in(FEAR), _word("for"), _in({"my", "our", "her", "his", "their"}), _in({"life", "lives", "safety"})],
-        [_in({"am", "are", "is"}), _word("going"), _word("to"), _in({"die", "be"}), _in({"killed", "murdered"}, "?")],
+        [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("die")],
+        [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("be"), _in({"killed", "murdered", "stabbed", "shot"})],
     ],
     "injured": [
         [_in({"am", "is", "are"}), _in({"bleeding", "unconscious", "injured"})],
         [_word("can"), _word("not"), _in({"breathe", "breathing", "move", "get"}), _in({"out", "away"}, "?")],
-        [_in({"passed", "knocked"}), _word("out")],
+        [_in({"passed", "knocked"}), _word("out"), _in({"of"}, "!")],
     ],
     "self_harm": [
         [_in({"kill", "killing", "end", "ending", "hurt", "hurting", "harm", "harming"}), _in({"myself", "my"}), _in({"life", "own"}, "?")],
         [_in({"suicide", "suicidal", "overdose"})],
         [_word("want"), _word("to"), _word("die")],
+        [_in({"swallowed", "taken", "took", "overdosed"}), _in({"all", "too", "loads", "whole", "every", "lots", "a"}), _GAP, _GAP, _in({"tablets", "pills", "paracetamol", "packet", "bottle"})],
+        [_in({"jump", "jumping", "throw", "throwing"}), _in({"off", "myself", "in"}), _GAP, _GAP, _in({"bridge", "building", "roof", "cliff", "multistorey", "train", "car", "motorway", "balcony", "front"})],
     ],
     "screaming_nearby": [
-        [_in({"hear", "hearing", "heard", "hears"}), _GAP, _GAP, _GAP, _in({"screaming", "scream", "screams", "screeching", "banging", "crying", "thuds", "thumping", "smashing"})],
+        [_in({"hear", "hearing", "heard", "hears"}), _GAP, _GAP, _GAP, _in({"screaming", "scream", "screams", "screeching", "banging", "crying", "cry", "thuds", "thud", "thumping", "smashing", "yelling", "crash", "begging"})],
         [_in({"screaming", "crying", "shouting", "begging"}), _word("for"), _word("help")],
     ],
 }
 
 # Labels that still count when a past-time marker is present ("he hit me last night and he is back").
-ALWAYS_PRESENT_LABELS = {"intruder", "hiding", "urgent_help", "injured", "self_harm"}
+ALWAYS_PRESENT_LABELS = {"intruder", "hiding", "urgent_help", "self_harm"}
 # Labels that need a person as the subject to count ("this film is killing me" does not).
-NEEDS_PERSON_SUBJECT = {"killing", "murdering", "smashing", "hammering", "beating", "shooting", "burning", "biting"}
+NEEDS_PERSON_SUBJECT = {"killing", "murdering", "smashing", "hammering", "beating", "shooting", "burning", "biting", "bleeding", "choking", "breaking", "wrecking", "destroying"}
+# Context that makes injury words ordinary ("I can't breathe through my nose with this cold").
+ILLNESS_CONTEXT = {"cold", "flu", "covid", "asthma", "hayfever", "nose", "knee", "bike", "cup", "match", "football", "nosebleed", "period", "running", "gym"}
 
 MATCHER_VOCABULARY = frozenset().union(
     PERSON_SUBJECTS, PERSON_NOUNS, VIOLENT_ING, VIOLENT_PARTICIPLE, WEAPONS, BRANDISH, BODY, KILL, ENTRY_PLACES,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +31,13 @@ DEFAULTS = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "LOG_LEVEL": "INFO",
 }
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def environment() -> Dict[str, str]:

@@ -53,3 +53,42 @@ def test_flags_immediate_danger(rules: DangerRules, text: str, subject: str) -> 
 )
 def test_ignores_look_alikes(rules: DangerRules, text: str) -> None:
     assert not rules.detect(text).fired
+
+
+def _message(text: str, ranking: list[tuple[str, float]]) -> "Message":
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, ranking, expected_intent, escalates",
+    [
+        # rules fire, the model does not: escalate, and the subject picks the intent
+        ("my neighbour is being attacked", [("worried_about_someone", 0.8)], "someone_else_in_danger", True),
+        # the model fires, the rules do not
+        ("sos he found me", [("immediate_danger", 0.9), ("greet", 0.1)], "immediate_danger", True),
+        # the model's danger guess below the threshold is demoted to the next intent
+        ("gun licence renewal", [("immediate_danger", 0.22), ("out_of_scope", 0.2)], "out_of_scope", False),
+        # an explicit safety statement outweighs the model
+        ("he's gone now and I'm safe", [("immediate_danger", 0.75), ("find_support", 0.2)], "find_support", False),
+    ],
+)
+def test_gate_combines_the_two_detectors(text: str, ranking: list, expected_intent: str, escalates: bool) -> None:
+    from components.danger import DangerDetector
+
+    message = _message(text, ranking)
+    DangerDetector({"model_threshold": 0.3}).process([message])
+    assert message.get("intent")["name"] == expected_intent
+    assert message.get("danger")["escalate"] is escalates
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["am i breaking the regulations if i drive to another county", "we're shooting a wedding video next week", "i am bleeding"],
+)
+def test_person_subject_rules(rules: DangerRules, text: str) -> None:
+    assert rules.detect(text).fired is (text == "i am bleeding")
