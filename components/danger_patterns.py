@@ -82,7 +82,7 @@ FIGURATIVE_SUBJECTS = {
     "film", "movie", "show", "heat", "feet", "back", "legs", "head", "homework", "work", "job", "traffic",
     "exam", "exams", "song", "game", "this", "it", "that", "these", "laughing", "laughter", "joke", "jokes",
     "boss", "teacher", "hangover", "shoes", "knees", "weather", "cold", "series", "episode", "book", "team",
-    "landlord", "deadlines", "it",
+    "landlord", "deadlines",
 }
 
 

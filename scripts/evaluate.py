@@ -85,8 +85,8 @@ def intent_report(model: Path, paths: Iterable[Path] = NLU_HELDOUT) -> IntentRep
     labels = sorted(set(truth))
     p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
     rows = {label: (p[i], r[i], f[i], int(n[i])) for i, label in enumerate(labels)}
-    errors = Counter((t, q) for t, q in zip(truth, predicted) if t != q)
-    accuracy = sum(t == q for t, q in zip(truth, predicted)) / len(truth)
+    errors = Counter((t, q) for t, q in zip(truth, predicted, strict=True) if t != q)
+    accuracy = sum(t == q for t, q in zip(truth, predicted, strict=True)) / len(truth)
     return IntentReport(rows, sum(f) / len(f), accuracy, errors.most_common(12))
 
 
@@ -111,12 +111,17 @@ def rates(danger: List[str], safe: List[str], escalates: Dict[str, bool]) -> Dan
     return DangerReport(1 - len(misses) / len(danger), len(false_alarms) / len(safe), misses, false_alarms)
 
 
-def escalates_over_rest(rasa_url: str, text: str) -> bool:
-    """Sends `text` as the first message of a new conversation; True if the reply carries the escalation marker."""
+def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
+    """Sends `text` as the first message of a new conversation and returns the bot's messages."""
     body = json.dumps({"sender": f"eval-{uuid.uuid4()}", "message": text}).encode()
     request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body, method="POST")
     with urllib.request.urlopen(request, timeout=60) as reply:
-        return any((m.get("custom") or {}).get("escalation") for m in json.load(reply))
+        return json.load(reply)
+
+
+def escalates_over_rest(rasa_url: str, text: str) -> bool:
+    """True if the reply to `text` carries the escalation marker."""
+    return any((m.get("custom") or {}).get("escalation") for m in reply_over_rest(rasa_url, text))
 
 
 def danger_report_over_rest(rasa_url: str, path: Path = DANGER_EVAL) -> DangerReport:
@@ -124,7 +129,7 @@ def danger_report_over_rest(rasa_url: str, path: Path = DANGER_EVAL) -> DangerRe
     danger, safe = load_danger_eval(path)
     texts = [text for _, text in danger] + safe
     with ThreadPoolExecutor(max_workers=4) as pool:
-        verdicts = dict(zip(texts, pool.map(lambda t: escalates_over_rest(rasa_url, t), texts)))
+        verdicts = dict(zip(texts, pool.map(lambda t: escalates_over_rest(rasa_url, t), texts), strict=True))
     return rates([text for _, text in danger], safe, verdicts)
 
 
@@ -132,7 +137,7 @@ def danger_reports_by_detector(model: Path, path: Path = DANGER_EVAL) -> Dict[st
     """Rates of the rules alone, the model alone, and both together, from the parsed verdicts."""
     danger, safe = load_danger_eval(path)
     texts = [text for _, text in danger] + safe
-    verdicts = dict(zip(texts, (p["danger"] for p in parse_all(model, texts))))
+    verdicts = dict(zip(texts, (p["danger"] for p in parse_all(model, texts)), strict=True))
     danger_texts = [text for _, text in danger]
     return {
         "rules alone": rates(danger_texts, safe, {t: v["rules"]["fired"] for t, v in verdicts.items()}),

@@ -2,8 +2,16 @@
 
 from pathlib import Path
 
-from scripts.evaluate import MAX_FALSE_ESCALATIONS, MIN_DANGER_RECALL, MIN_MACRO_F1, danger_report_over_rest, intent_report
-from tests.bot import Bot
+from scripts.evaluate import (
+    MAX_FALSE_ESCALATIONS,
+    MIN_DANGER_RECALL,
+    MIN_MACRO_F1,
+    danger_report_over_rest,
+    intent_report,
+    load_danger_eval,
+    reply_over_rest,
+)
+from tests.bot import Bot, texts
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
 
@@ -19,3 +27,21 @@ def test_danger_recall_and_false_escalations_over_rest_meet_the_bars(bot: Bot) -
     print(report.summary("over REST"), "\nmissed:", report.misses, "\nfalse alarms:", report.false_alarms)
     assert report.recall >= MIN_DANGER_RECALL, report.misses
     assert report.false_escalations <= MAX_FALSE_ESCALATIONS, report.false_alarms
+
+
+# What each kind of danger message must be told first (uk-facts.md): the Silent Solution when the user can't
+# speak, the text routes when deaf, and to call 999 for them when someone else is in danger.
+TAILORING = {"cant_speak": "press 55", "deaf": "18000", "other": "call 999 now for them"}
+
+
+def test_escalation_is_tailored_to_who_is_in_danger_and_how_they_can_call(bot: Bot) -> None:
+    danger, _ = load_danger_eval()
+    wrong = []
+    for kind, text in danger:
+        if kind in TAILORING:
+            guidance = texts(reply_over_rest(bot.url, text))
+            if TAILORING[kind] not in guidance:
+                wrong.append((kind, text, guidance[:80]))
+    tailored = sum(1 for kind, _ in danger if kind in TAILORING)
+    print(f"tailored {tailored - len(wrong)}/{tailored}")
+    assert len(wrong) <= 0.05 * tailored, wrong
