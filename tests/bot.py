@@ -53,8 +53,9 @@ def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
     env = serve.environment()
     env.update(
         RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()), WEB_PORT=str(free_port()),
-        SQLITE_TRACKER_DB=str(tmp / "tracker.db"), **overrides,
+        SQLITE_TRACKER_DB=str(tmp / "tracker.db"),
     )
+    env.update(overrides)
     return Bot(env, serve.start(names, env))
 
 

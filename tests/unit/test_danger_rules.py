@@ -1,8 +1,9 @@
 """The rule-based danger detector: the distinctions the issue names, and normalisation of what people type."""
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
-from components.danger import DangerRules
+from components.danger import DangerDetector, DangerRules
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +56,7 @@ def test_ignores_look_alikes(rules: DangerRules, text: str) -> None:
     assert not rules.detect(text).fired
 
 
-def _message(text: str, ranking: list[tuple[str, float]]) -> "Message":
-    from rasa.shared.nlu.training_data.message import Message
-
+def _message(text: str, ranking: list[tuple[str, float]]) -> Message:
     message = Message(data={"text": text})
     message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
     message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
@@ -78,8 +77,6 @@ def _message(text: str, ranking: list[tuple[str, float]]) -> "Message":
     ],
 )
 def test_gate_combines_the_two_detectors(text: str, ranking: list, expected_intent: str, escalates: bool) -> None:
-    from components.danger import DangerDetector
-
     message = _message(text, ranking)
     DangerDetector({"model_threshold": 0.3}).process([message])
     assert message.get("intent")["name"] == expected_intent

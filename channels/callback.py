@@ -1,0 +1,48 @@
+"""Rasa's callback channel for the force's own systems, with the REST channel's input checks.
+
+POST /webhooks/callback/webhook {"sender": "...", "message": "..."} answers "success"; the bot's messages are then
+POSTed one by one as JSON to CALLBACK_URL (including the `{"escalation": true}` marker, which machines read).
+Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length cap are those of channels/rest.py.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.callback import CallbackInput
+from rasa.core.channels.channel import InputChannel
+from rasa.utils.endpoints import EndpointConfig
+from sanic import Blueprint
+
+from channels.phone import OnNewMessage, inert_blueprint, settings
+from channels.rest import GuardedRestInput
+from components.normalise import DEFAULT_MAX_CHARS
+
+
+class GuardedCallbackInput(GuardedRestInput, CallbackInput):
+    """Callback webhook at /webhooks/callback/webhook; replies go to CALLBACK_URL."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """The webhook path: /webhooks/callback/webhook."""
+        return "callback"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Reads the environment; without CALLBACK_URL the channel stays off."""
+        found = settings(cls.name(), ["CALLBACK_URL"], {"CALLBACK_CHANNEL_TOKEN": ""})
+        return cls(
+            EndpointConfig(found["CALLBACK_URL"]) if found else None,
+            token=(found or {}).get("CALLBACK_CHANNEL_TOKEN") or None,
+            max_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS)),
+        )
+
+    def __init__(self, endpoint: Optional[EndpointConfig], token: Optional[str] = None,
+                 max_chars: int = DEFAULT_MAX_CHARS) -> None:
+        super().__init__(token=token, max_chars=max_chars, reply_deadline=60)
+        self.callback_endpoint = endpoint
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Rasa's callback routes behind the REST checks, or 503 when not configured."""
+        return super().blueprint(on_new_message) if self.callback_endpoint else inert_blueprint(self.name())

@@ -1,0 +1,69 @@
+"""Reply shaping and configuration of the messaging channels; a server with no channel configured still starts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from rasa.core.run import create_http_input_channels
+
+from channels.phone import button_payload, first_reply_due, last_bot_buttons, numbered_options, spell_out_links
+from channels.sms import fits, sms_length, split_sms
+from tests.bot import start_bot
+from tests.channels.conftest import SECRETS
+from tests.channels.provider import post
+
+ROOT = Path(__file__).resolve().parents[2]
+BUTTONS = [{"title": "How to report", "payload": "/how_to_report"}, {"title": "Leaving home", "payload": "/leave_home"}]
+
+
+def test_numbered_options_map_back_to_payloads() -> None:
+    assert numbered_options("Pick one.", BUTTONS).endswith("Reply with a number:\n1. How to report\n2. Leaving home")
+    events = [{"event": "user", "text": "?"}, {"event": "bot", "text": "Pick", "data": {"buttons": BUTTONS}},
+              {"event": "action", "name": "action_listen"}]
+    assert last_bot_buttons(events) == BUTTONS
+    assert button_payload(" 2. ", BUTTONS) == "/leave_home"
+    assert button_payload("3", BUTTONS) == "3" and button_payload("he's got a knife", BUTTONS) == "he's got a knife"
+    assert last_bot_buttons(events + [{"event": "user", "text": "x"}]) == []
+
+
+def test_first_reply_counts_from_the_session_start() -> None:
+    assert first_reply_due([])
+    assert not first_reply_due([{"event": "session_started"}, {"event": "bot", "text": "hi"}, {"event": "user"}])
+    assert first_reply_due([{"event": "bot", "text": "hi"}, {"event": "session_started"}, {"event": "user"}])
+
+
+def test_links_are_spelled_out() -> None:
+    assert spell_out_links("See [our advice](https://example.org/a) now.") == "See our advice: https://example.org/a now."
+
+
+def test_sms_bodies_stay_within_three_segments() -> None:
+    assert sms_length("a’b") == (3, 67) and sms_length("a'b{") == (5, 153)
+    long = " ".join(f"Sentence number {n} says what to do next, call 101 or in danger 999." for n in range(20))
+    bodies = split_sms(long)
+    assert len(bodies) == 4 and all(fits(body, 3) for body in bodies) and " ".join(bodies) == long
+    assert split_sms("He’s safe – call 101…") == ["He's safe - call 101..."]
+
+
+def test_unconfigured_channels_stay_off_and_say_so_once(monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    for name in [*SECRETS, "CALLBACK_URL"]:
+        monkeypatch.delenv(name, raising=False)
+    with caplog.at_level(logging.INFO, logger="channels.phone"):
+        channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    assert [channel.name() for channel in channels] == ["rest", "socketio", "telegram", "facebook", "twilio",
+                                                         "whatsapp", "callback"]
+    off = [record.getMessage() for record in caplog.records if "channel is off" in record.getMessage()]
+    assert len(off) == 5 and any("TELEGRAM_TOKEN" in line for line in off)
+
+
+def test_server_without_channel_settings_starts_and_answers_503(tmp_path: Path) -> None:
+    empty = {name: "" for name in [*SECRETS, "CALLBACK_URL"]}
+    bot = start_bot(tmp_path, ["rasa"], **empty)
+    try:
+        for name in ("telegram", "facebook", "twilio", "whatsapp", "callback"):
+            status, body = post(f"{bot.url}/webhooks/{name}/webhook", b"{}", {"Content-Type": "application/json"})
+            assert (status, b"not configured" in body) == (503, True), name
+    finally:
+        bot.stop()
