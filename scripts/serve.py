@@ -127,7 +127,13 @@ def main() -> None:
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    supervise(processes)
+
+
+def supervise(processes: Dict[str, subprocess.Popen]) -> None:
+    """Waits until Ctrl-C, SIGTERM, a closed terminal (SIGHUP) or one server stopping, then stops them all."""
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
     try:
         while all(process.poll() is None for process in processes.values()):
             time.sleep(1)

@@ -1,0 +1,1 @@
+"""The production stack: preflight checks, load balancer and launcher (`make run-prod`)."""

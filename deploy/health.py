@@ -1,0 +1,81 @@
+"""Proves that each Rasa replica really stores conversations in PostgreSQL (not Rasa's silent in-memory fallback).
+
+It sends one message as a throw-away sender `healthcheck-<random>` to a replica's REST webhook, finds that
+sender's events in the PostgreSQL tracker database, then deletes them. Run alone: `python -m deploy.health`
+(checks the replicas of the running `make run-prod` stack; exit status 1 names a replica that fails).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+import uuid
+from typing import Dict, List
+
+from deploy import preflight
+
+PREFIX = "healthcheck-"
+
+
+def post_message(url: str, sender: str, text: str, env: Dict[str, str], timeout: float = 30) -> List[dict]:
+    """Posts one message to a REST webhook (with the channel token if one is set) and returns the replies."""
+    headers = {"Content-Type": "application/json"}
+    if env.get("REST_CHANNEL_TOKEN"):
+        headers["Authorization"] = f"Bearer {env['REST_CHANNEL_TOKEN']}"
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", method="POST", headers=headers,
+                                     data=json.dumps({"sender": sender, "message": text}).encode())
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        return json.loads(reply.read())
+
+
+def stored_events(env: Dict[str, str], sender: str, delete: bool = False) -> int:
+    """How many events of `sender` are in the PostgreSQL tracker store (optionally deleting them)."""
+    connection = preflight.postgres_connect(env, env["POSTGRES_DB"])
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,))
+            count = cursor.fetchone()[0]
+            if delete:
+                cursor.execute("DELETE FROM events WHERE sender_id = %s", (sender,))
+            return count
+    finally:
+        connection.close()
+
+
+def check_replica(env: Dict[str, str], url: str) -> int:
+    """Sends a message to the replica at `url`; returns the events it wrote to PostgreSQL, failing if none."""
+    sender = PREFIX + uuid.uuid4().hex
+    post_message(url, sender, "hello", env)
+    count = stored_events(env, sender, delete=True)
+    if count == 0:
+        raise RuntimeError(f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "
+                           f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}: it is using "
+                           f"an in-memory tracker store; check its log for the tracker store error")
+    return count
+
+
+def replica_urls(env: Dict[str, str]) -> List[str]:
+    """Base URLs of the replicas: RASA_REPLICA_PORTS, or RASA_REPLICAS consecutive ports after RASA_PORT."""
+    ports = env.get("RASA_REPLICA_PORTS", "").split()
+    if not ports:
+        first = int(env.get("RASA_PORT", "5005")) + 1
+        ports = [str(first + i) for i in range(int(env["RASA_REPLICAS"]))]
+    return [f"http://127.0.0.1:{port}" for port in ports]
+
+
+def main() -> None:
+    """Checks every replica of the running stack."""
+    env = preflight.settings()
+    failed = False
+    for url in replica_urls(env):
+        try:
+            print(f"{url}: ok, {check_replica(env, url)} events stored in PostgreSQL")
+        except Exception as error:  # noqa: BLE001 (report every replica)
+            print(f"{url}: FAILED: {error}", file=sys.stderr)
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

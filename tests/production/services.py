@@ -1,0 +1,102 @@
+"""Helpers for the production-stack tests: the real PostgreSQL, Redis and RabbitMQ, and HTTP through the balancer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from typing import Any, Dict, List, Tuple
+
+import pytest
+import redis
+from psycopg2 import sql
+
+from deploy import preflight
+
+
+def skip_unless_reachable(env: Dict[str, str]) -> None:
+    """Skips the calling test (naming the service) when PostgreSQL, Redis or RabbitMQ cannot be used."""
+    for service, check in preflight.CHECKS.items():
+        try:
+            check({**env, "POSTGRES_DB": "postgres"})  # connects without creating the test database yet
+        except Exception as error:  # noqa: BLE001 (any failure means the service is unusable here)
+            pytest.skip(f"{service} is not reachable at {preflight.address(service, env)}: {error}")
+
+
+def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
+    """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", method="POST",
+                                     headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": sender, "message": text}).encode())
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        return reply.headers.get("X-Replica", ""), json.loads(reply.read())
+
+
+def stored_events(env: Dict[str, str], sender: str) -> List[Tuple[str, str, Dict[str, Any]]]:
+    """(type_name, action_name, data) of every event of `sender` in PostgreSQL, in storage order."""
+    connection = preflight.postgres_connect(env, env["POSTGRES_DB"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT type_name, action_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+            return [(kind, action or "", json.loads(data)) for kind, action, data in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+def user_texts(events: List[Tuple[str, str, Dict[str, Any]]]) -> List[str]:
+    """The user messages among stored events."""
+    return [data.get("text", "") for kind, _, data in events if kind == "user"]
+
+
+def redis_client(env: Dict[str, str]) -> redis.Redis:
+    """A client of the lock store's Redis database."""
+    return redis.Redis(host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]), db=int(env["REDIS_DB"]),
+                       password=env["REDIS_PASSWORD"] or None)
+
+
+def queued_events(env: Dict[str, str], seconds: float = 10, until_sender: str = "") -> List[Dict[str, Any]]:
+    """Consumes the test's RabbitMQ queue for up to `seconds` (stopping early once `until_sender` shows up)."""
+    import aio_pika
+
+    async def consume() -> List[Dict[str, Any]]:
+        connection = await aio_pika.connect(preflight.rabbitmq_url(env))
+        found: List[Dict[str, Any]] = []
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(env["RABBITMQ_QUEUE"], durable=True, passive=True)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + seconds
+            while loop.time() < deadline:
+                message = await queue.get(no_ack=True, fail=False)
+                if message is None:
+                    if until_sender and any(event.get("sender_id") == until_sender for event in found):
+                        break
+                    await asyncio.sleep(0.2)
+                    continue
+                found.append(json.loads(message.body))
+        return found
+
+    return asyncio.run(consume())
+
+
+def remove_test_data(env: Dict[str, str]) -> None:
+    """Drops the test database, the test queue and exchange, and the test's Redis keys."""
+    import aio_pika
+
+    connection = preflight.postgres_connect(env, "postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(env["POSTGRES_DB"])))
+    connection.close()
+
+    async def delete_queue() -> None:
+        async with await aio_pika.connect(preflight.rabbitmq_url(env)) as amqp:
+            channel = await amqp.channel()
+            await channel.queue_delete(env["RABBITMQ_QUEUE"])
+            await channel.exchange_delete(env["RABBITMQ_EXCHANGE"])
+
+    asyncio.run(delete_queue())
+    client = redis_client(env)
+    for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
+        client.delete(key)
+    client.close()
