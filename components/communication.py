@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import PhraseMatcher
 
+from components.base import UntrainedComponent
 from components.normalise import for_matching
 
 ENTITY = "communication_need"
@@ -34,25 +32,16 @@ PHRASES: Dict[str, List[str]] = {
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class CommunicationNeedExtractor(GraphComponent):
+class CommunicationNeedExtractor(UntrainedComponent):
     """Adds a `communication_need` entity ("deaf" or "cant_speak") when the user says they have one."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._nlp = spacy.blank("en")
         self._matcher = PhraseMatcher(self._nlp.vocab)
         for need, phrases in PHRASES.items():
             self._matcher.add(need, [self._nlp.make_doc(phrase) for phrase in phrases])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CommunicationNeedExtractor:
-        """Creates the component (it has nothing to train)."""
-        return cls()
 
     def need_of(self, text: str) -> Optional[str]:
         """The communication need stated in `text`, if any."""

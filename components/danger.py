@@ -13,16 +13,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from components import danger_patterns as lexicon
+from components.base import UntrainedComponent
 from components.normalise import for_matching
 
 SELF_INTENT = "immediate_danger"
@@ -118,7 +116,7 @@ class DangerRules:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class DangerDetector(GraphComponent):
+class DangerDetector(UntrainedComponent):
     """Escalates a message when the rules or the model see immediate danger, and records both verdicts."""
 
     @staticmethod
@@ -127,19 +125,10 @@ class DangerDetector(GraphComponent):
         return {"model_threshold": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._threshold = float(config["model_threshold"])
+        super().__init__(config)
+        self._threshold = float(self.config["model_threshold"])
         self._rules = DangerRules()
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DangerDetector:
-        """Creates the component (it has nothing to train)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds the `danger` verdict to each message and escalates its intent when either detector fires."""

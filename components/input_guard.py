@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import UntrainedComponent
 from components.normalise import DEFAULT_MAX_CHARS, clean
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
-class InputGuard(GraphComponent):
+class InputGuard(UntrainedComponent):
     """Cleans and length-caps the text of every message before anything else reads it."""
 
     @staticmethod
@@ -29,18 +27,9 @@ class InputGuard(GraphComponent):
         return {"max_chars": DEFAULT_MAX_CHARS}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._max_chars = int(config["max_chars"])
+        super().__init__(config)
+        self._max_chars = int(self.config["max_chars"])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputGuard:
-        """Creates the component (it has nothing to train)."""
-        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalises the training examples the same way as live messages."""

@@ -1,0 +1,29 @@
+"""Shared base of the project's NLU components that have nothing to train."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Text, TypeVar
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+
+Component = TypeVar("Component", bound="UntrainedComponent")
+
+
+class UntrainedComponent(GraphComponent):
+    """A component built from its configuration alone: no training, nothing stored in the model."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls: type[Component],
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Component:
+        """Creates the component from its configuration."""
+        return cls(config)
