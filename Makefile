@@ -86,7 +86,7 @@ shell: $(MODEL) ## Chat with the bot in the terminal
 lock: ## Re-resolve requirements.lock from requirements.in (needs network)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet -r requirements.in
-	{ sed -n '1,3p' requirements.lock; .lock-venv/bin/pip freeze --exclude rasa --exclude rasa-sdk --exclude pip; } > requirements.lock.new
+	{ sed -n '1,3p' requirements.lock; .lock-venv/bin/pip freeze --all --exclude rasa --exclude rasa-sdk --exclude pip; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean: ## Remove trained models, results and caches (keeps .venv and conversations)
