@@ -28,6 +28,7 @@ DEFAULTS = {
     "RASA_ENDPOINTS": str(ROOT / "endpoints.yml"),
     "RASA_CREDENTIALS": str(ROOT / "credentials.yml"),
     "CORS_ORIGINS": "http://localhost:8080 http://127.0.0.1:8080",
+    "RETENTION_DAYS": "90",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "LOG_LEVEL": "INFO",
 }
@@ -115,9 +116,15 @@ def stop(processes: Dict[str, subprocess.Popen]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def apply_retention(env: Dict[str, str]) -> None:
+    """Deletes stored conversations older than RETENTION_DAYS (review/store.py), so none is kept for ever."""
+    subprocess.run([sys.executable, "-m", "review.cli", "purge", env["RETENTION_DAYS"]], cwd=ROOT, env=env, check=True)
+
+
 def main() -> None:
-    """Runs everything until Ctrl-C."""
+    """Applies the retention limit, then runs everything until Ctrl-C."""
     env = environment()
+    apply_retention(env)
     processes = start(["actions", "rasa", "web"], env)
     print(
         f"\nThe bot is running.\n"

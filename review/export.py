@@ -1,0 +1,75 @@
+"""Exports: corrected turns as Rasa NLU training data, a conversation as a Rasa 3 test story (both redacted)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Set
+
+import yaml
+
+from review.redact import PLACEHOLDERS
+from review.store import HIDDEN_ACTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+# Placeholders become obviously fake values: square brackets would read as entity annotations in Rasa's YAML.
+SURROGATES = {"NAME": "Alex", "PHONE": "07700 900000", "EMAIL": "someone@example.com", "POSTCODE": "AB1 2CD",
+              "ADDRESS": "1 High Street"}
+
+
+@lru_cache(maxsize=1)
+def domain_intents() -> Set[str]:
+    """The intents declared in domain.yml (corrections may only name these)."""
+    return set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
+
+
+def training_text(redacted: str) -> str:
+    """Redacted text with placeholders swapped for fake values, on one line."""
+    for key, placeholder in PLACEHOLDERS.items():
+        redacted = redacted.replace(placeholder, SURROGATES[key])
+    return " ".join(redacted.split())
+
+
+class _Literal(str):
+    """A string dumped as a YAML block literal (Rasa's `examples: |`)."""
+
+
+yaml.SafeDumper.add_representer(_Literal, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|"))
+
+
+def _dump(document: Dict[str, Any]) -> str:
+    """YAML in Rasa's layout."""
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def nlu_yaml(examples: Iterable[tuple[str, str]]) -> str:
+    """Rasa NLU YAML from (intent, redacted text) pairs, grouped by intent, without duplicates."""
+    by_intent: Dict[str, List[str]] = {}
+    for intent, text in examples:
+        line = training_text(text)
+        if intent in domain_intents() and line and line not in by_intent.setdefault(intent, []):
+            by_intent[intent].append(line)
+    nlu = [{"intent": intent, "examples": _Literal("".join(f"- {yaml_safe(t)}\n" for t in texts))}
+           for intent, texts in sorted(by_intent.items()) if texts]
+    return _dump({"version": "3.1", "nlu": nlu})
+
+
+def yaml_safe(text: str) -> str:
+    """Characters that Rasa's example syntax would misread ([ ] ( ) { }) dropped from a training line."""
+    return text.translate(str.maketrans("", "", "[](){}"))
+
+
+def story_yaml(name: str, turns: List[Dict[str, Any]]) -> str:
+    """A Rasa 3 test story (user text + intent, then the bot's actions) from a transcript's turns."""
+    steps: List[Dict[str, Any]] = []
+    for turn in turns:
+        if turn["kind"] == "user":
+            intent = turn.get("correction") or turn.get("intent")
+            if intent not in domain_intents():
+                intent = "nlu_fallback"
+            steps.append({"user": _Literal(yaml_safe(training_text(turn["text"])) + "\n"), "intent": intent})
+        elif turn["kind"] == "action" and turn["name"] not in HIDDEN_ACTIONS:
+            steps.append({"action": turn["name"]})
+        elif turn["kind"] == "slot" and steps:
+            steps.append({"slot_was_set": [{turn["name"]: turn["value"]}]})
+    return _dump({"version": "3.1", "stories": [{"story": name, "steps": steps}]})
