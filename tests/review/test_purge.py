@@ -1,4 +1,4 @@
-"""`review purge` (make purge) on a SQLite tracker store: exactly the conversations whose last event is old go."""
+"""The retention purge (make purge, and make run at start) on a SQLite tracker store: exactly the old conversations go."""
 
 from __future__ import annotations
 
@@ -29,8 +29,7 @@ def test_purge_keeps_conversations_with_recent_events(tmp_path: Path) -> None:
     review_db.sync(TrackerStore(url))
     env = {**serve.environment(), "SQLITE_TRACKER_DB": str(tmp_path / "tracker.db"), "REVIEW_DB": str(tmp_path / "review.db"),
            "RETENTION_DAYS": "30"}
-    result = cli(env, "purge")
-    assert result.returncode == 0, result.stderr
+    serve.apply_retention(env)  # what make run does first: the review CLI's purge with RETENTION_DAYS
     with engine.connect() as conn:
         left = {row[0] for row in conn.execute(sa.select(EVENTS.c.sender_id).distinct())}
     assert left == {"fresh", "new", "came-back"}
