@@ -123,6 +123,7 @@ PATTERNS: Dict[str, List[Pattern]] = {
         [_in({"hands", "hand", "arm", "arms", "belt", "rope", "cord"}), _in({"around", "round", "on"}), _in(DETERMINERS), _in({"neck", "throat"})],
         [_in({"strangling", "throttling", "strangle", "suffocating"})],
         [_in({"squeezing", "grabbing", "holding", "pinning", "crushing"}), _in(DETERMINERS | SELF_OBJECTS), _GAP, _in({"neck", "throat", "chest"})],
+        [_in({"got", "has", "have", "holding", "grabbed", "pinned", "pinning"}), _in(SELF_OBJECTS | OTHER_OBJECTS), _in({"by", "in", "against", "down", "to"}), _in(DETERMINERS, "?"), _in({"throat", "neck", "hair", "headlock", "chokehold", "wall", "floor", "ground", "bed"})],
     ],
     "threat_to_kill": [
         [_in(THREAT_VERBS), _GAP, _GAP, _GAP, _GAP, _in(KILL), _in(SELF_OBJECTS | OTHER_OBJECTS | DETERMINERS | {"everyone", "himself"})],
