@@ -27,13 +27,14 @@ def tracker_url() -> Union[str, sa.engine.URL]:
     if os.environ.get("TRACKER_DB_URL"):
         return os.environ["TRACKER_DB_URL"]
     from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.common import class_from_module_path
     from rasa.utils.endpoints import read_endpoint_config
 
     os.environ.setdefault("SQLITE_TRACKER_DB", str(ROOT / ".data" / "tracker.db"))
     os.environ.setdefault("ACTION_SERVER_PORT", "5055")
     endpoints = os.environ.get("RASA_ENDPOINTS", str(ROOT / "endpoints.yml"))
     config = read_endpoint_config(endpoints, "tracker_store")
-    if config is None or config.type != "SQL":
+    if config is None or not (config.type == "SQL" or issubclass(class_from_module_path(config.type), SQLTrackerStore)):
         raise SystemExit(f"{endpoints} has no SQL tracker store: the review tool reads Rasa's SQL `events` table.")
     given = config.kwargs
     return SQLTrackerStore.get_db_url(given.get("dialect", "sqlite"), config.url, given.get("port"), given.get("db", "rasa.db"),

@@ -1,0 +1,38 @@
+"""The embedded tracker store: conversations survive a restart, and the database holds every event of a turn."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+from tests.bot import escalated, start_bot, texts
+
+
+def stored_events(db: Path, sender: str) -> list[str]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        return [row[0] for row in rows]
+
+
+def test_a_conversation_survives_a_restart_with_every_event_stored(tmp_path: Path) -> None:
+    sender = f"restart-{uuid.uuid4()}"
+    bot = start_bot(tmp_path, ["actions", "rasa"])
+    try:
+        bot.send(sender, "I'm deaf")
+        assert escalated(bot.send(sender, "he's got a knife"))
+        before_restart = stored_events(tmp_path / "tracker.db", sender)
+    finally:
+        bot.stop()
+    assert before_restart.count("user") == 2 and before_restart.count("bot") >= 3
+    assert "slot" in before_restart  # action_escalate_danger's record of the escalation
+
+    bot = start_bot(tmp_path, ["actions", "rasa"])
+    try:
+        reply = texts(bot.send(sender, "how do I report domestic abuse"))
+    finally:
+        bot.stop()
+    assert reply.startswith("To report domestic abuse, use our textphone service on 18001 101")
+    after_restart = stored_events(tmp_path / "tracker.db", sender)
+    assert after_restart[: len(before_restart)] == before_restart
+    assert after_restart.count("user") == 3
