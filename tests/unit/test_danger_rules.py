@@ -91,6 +91,8 @@ def test_person_subject_rules(rules: DangerRules, text: str) -> None:
     assert rules.detect(text).fired is (text == "i am bleeding")
 
 
-@pytest.mark.parametrize("text", ["my brother has got me in a headlock", "he's pinned her against the wall", "he has me by the throat"])
+@pytest.mark.parametrize(
+    "text", ["my brother has got me in a headlock", "he's pinned her against the wall", "he has me by the throat"]
+)
 def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
     assert rules.detect(text).fired
