@@ -74,6 +74,10 @@ class DangerRules:
         words = [token.text for token in doc[start:end]]
         if before & lexicon.HYPOTHETICAL or {token.text for token in doc[max(0, start - 3) : start]} & lexicon.NEGATIONS:
             return True
+        if label in ("attack_now", "being_attacked") and before & lexicon.FIGURATIVE_SUBJECTS:
+            return True  # "my cat keeps attacking my feet"
+        if start > 0 and doc[start - 1].text in {"for", "about", "of"} and label == "attack_now":
+            return True  # "can I report my dad for hitting me": the offence named, not happening
         if words[0] in lexicon.BRANDISH and set(words) & lexicon.WEAPONS and not context & lexicon.PERSON_SUBJECTS:
             return True  # "how do I carve a turkey with an electric knife"
         if label == "threat_to_kill" and not (context | set(words)) & lexicon.THREATENING_SUBJECTS:
@@ -98,8 +102,10 @@ class DangerRules:
             return False
         if says_safe:
             return True
+        if lexicon.REPORTING_THE_PAST.search(doc.text):
+            return True
         words = {token.text for token in doc}
-        in_the_past = words & lexicon.PAST_MARKERS or any(YEAR.fullmatch(word) for word in words)
+        in_the_past = words & (lexicon.PAST_MARKERS | lexicon.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
         return bool(in_the_past) and not words & lexicon.PRESENT_MARKERS
 
     @staticmethod

@@ -67,6 +67,10 @@ FEAR = {"fear", "fearing", "scared", "afraid", "terrified", "frightened", "worri
 
 # Words that mark a match as in the past, hypothetical or negated, and words that pull it back to now.
 PAST_MARKERS = {"yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were", "was", "since", "earlier"}
+# What happens often but is not said to be happening now ("most nights I hear banging next door").
+HABITUAL_MARKERS = {"nights", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends"}
+# Asking about reporting something that is over: "can I still report it", "is it too late to tell the police".
+REPORTING_THE_PAST = re.compile(r"\b((can|could) i still (report|tell|go to)|too late to (report|tell|go)|report (him|her|them|my \w+) for)\b")
 PRESENT_MARKERS = {"now", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
 HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically"}
@@ -82,7 +86,7 @@ FIGURATIVE_SUBJECTS = {
     "film", "movie", "show", "heat", "feet", "back", "legs", "head", "homework", "work", "job", "traffic",
     "exam", "exams", "song", "game", "this", "it", "that", "these", "laughing", "laughter", "joke", "jokes",
     "boss", "teacher", "hangover", "shoes", "knees", "weather", "cold", "series", "episode", "book", "team",
-    "landlord", "deadlines",
+    "landlord", "deadlines", "cat", "dog", "puppy", "kitten", "toddler", "pets",
 }
 
 
@@ -144,7 +148,7 @@ PATTERNS: Dict[str, List[Pattern]] = {
         [_word("can"), _word("not"), _in({"talk", "speak", "call", "phone", "ring"}), {"IS_PUNCT": True, "OP": "?"}, _in(THREATENING_SUBJECTS | {"because", "right", "he", "in", "out", "loud"})],
     ],
     "urgent_help": [
-        [_word("help"), _word("me", "?"), _in({"now", "quick", "quickly", "please", "urgently", "immediately", "someone", "somebody"})],
+        [_word("help"), _word("me", "?"), _in({"now", "quick", "quickly", "please", "urgently", "immediately"})],
         [_word("send"), _in({"the", "a", "an", "someone", "some", "help", "police", "officer", "officers", "ambulance", "car"})],
         [_in({"call", "ring", "phone", "get"}), _word("the", "?"), _word("police"), _word("for"), _in(SELF_OBJECTS | OTHER_OBJECTS)],
         [_in({"need", "want"}), _word("the", "?"), _in({"police", "help", "ambulance", "someone"}), _in({"now", "right", "immediately", "urgently", "quick", "quickly", "here", "asap"})],

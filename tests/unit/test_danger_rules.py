@@ -96,3 +96,20 @@ def test_person_subject_rules(rules: DangerRules, text: str) -> None:
 )
 def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
     assert rules.detect(text).fired
+
+
+@pytest.mark.parametrize(
+    "text, fires",
+    [
+        ("he tried to strangle me two years ago, can i still report it", False),
+        ("is it too late to report him for strangling me", False),
+        ("can i report my dad for hitting me", False),
+        ("my cat keeps attacking my feet under the duvet", False),
+        ("most nights i hear screaming and banging next door", False),
+        ("can i still call 999 he is hitting me", True),
+        ("he's squeezing my throat every time i try to move", True),
+        ("hes smashing every window in the house", True),
+    ],
+)
+def test_reporting_the_past_habits_and_animals(rules: DangerRules, text: str, fires: bool) -> None:
+    assert rules.detect(text).fired is fires
