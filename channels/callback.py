@@ -7,7 +7,6 @@ Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length 
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.callback import CallbackInput
@@ -17,7 +16,7 @@ from sanic import Blueprint
 
 from channels.phone import OnNewMessage, inert_blueprint, settings
 from channels.rest import GuardedRestInput
-from components.normalise import DEFAULT_MAX_CHARS
+from components.normalise import DEFAULT_MAX_CHARS, max_message_chars
 
 
 class GuardedCallbackInput(GuardedRestInput, CallbackInput):
@@ -35,7 +34,7 @@ class GuardedCallbackInput(GuardedRestInput, CallbackInput):
         return cls(
             EndpointConfig(found["CALLBACK_URL"]) if found else None,
             token=(found or {}).get("CALLBACK_CHANNEL_TOKEN") or None,
-            max_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS)),
+            max_chars=max_message_chars(),
         )
 
     def __init__(self, endpoint: Optional[EndpointConfig], token: Optional[str] = None,

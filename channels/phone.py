@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from components.normalise import DEFAULT_MAX_CHARS, clean
+from components.normalise import clean, max_message_chars
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +135,7 @@ async def recent_events(request: Request, sender_id: Text) -> List[Dict[str, Any
 async def handle_phone_message(request: Request, message: UserMessage, on_new_message: OnNewMessage) -> None:
     """Cleans the text, maps a numbered choice to its payload, marks a first reply, and hands the message to Rasa."""
     events = await recent_events(request, message.sender_id)
-    max_chars = int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS))
-    message.text = button_payload(clean(message.text or "", max_chars), last_bot_buttons(events))
+    message.text = button_payload(clean(message.text or "", max_message_chars()), last_bot_buttons(events))
     output = message.output_channel
     if isinstance(output, PhoneOutput) and first_reply_due(events):
         output.notice_due.add(message.sender_id)

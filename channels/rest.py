@@ -24,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from components.normalise import DEFAULT_MAX_CHARS, clean
+from components.normalise import DEFAULT_MAX_CHARS, clean, max_message_chars
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class GuardedRestInput(RestInput):
         """Settings come from the environment, so the bot runs with no secrets configured."""
         return cls(
             token=os.environ.get("REST_CHANNEL_TOKEN") or None,
-            max_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS)),
+            max_chars=max_message_chars(),
             reply_deadline=float(os.environ.get("REST_REPLY_DEADLINE_SECONDS", 10)),
         )
 

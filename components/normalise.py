@@ -9,6 +9,7 @@ Two levels:
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import Iterable, Mapping
@@ -33,6 +34,11 @@ _QUOTES = str.maketrans(
 # Zero-width and bidi control characters, soft hyphen, and C0/C1 control characters other than whitespace.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
+
+
+def max_message_chars() -> int:
+    """The length cap of a message's text on every channel: MAX_MESSAGE_CHARS, default 2000."""
+    return int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS))
 
 
 def clean(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:

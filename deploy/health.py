@@ -7,26 +7,14 @@ sender's events in the PostgreSQL tracker database, then deletes them. Run alone
 
 from __future__ import annotations
 
-import json
 import sys
-import urllib.request
 import uuid
 from typing import Dict, List
 
 from deploy import preflight
+from scripts import serve
 
 PREFIX = "healthcheck-"
-
-
-def post_message(url: str, sender: str, text: str, env: Dict[str, str], timeout: float = 30) -> List[dict]:
-    """Posts one message to a REST webhook (with the channel token if one is set) and returns the replies."""
-    headers = {"Content-Type": "application/json"}
-    if env.get("REST_CHANNEL_TOKEN"):
-        headers["Authorization"] = f"Bearer {env['REST_CHANNEL_TOKEN']}"
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", method="POST", headers=headers,
-                                     data=json.dumps({"sender": sender, "message": text}).encode())
-    with urllib.request.urlopen(request, timeout=timeout) as reply:
-        return json.loads(reply.read())
 
 
 def stored_events(env: Dict[str, str], sender: str, delete: bool = False) -> int:
@@ -46,7 +34,7 @@ def stored_events(env: Dict[str, str], sender: str, delete: bool = False) -> int
 def check_replica(env: Dict[str, str], url: str) -> int:
     """Sends a message to the replica at `url`; returns the events it wrote to PostgreSQL, failing if none."""
     sender = PREFIX + uuid.uuid4().hex
-    post_message(url, sender, "hello", env)
+    serve.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
     count = stored_events(env, sender, delete=True)
     if count == 0:
         raise RuntimeError(f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "

@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import tempfile
-import urllib.request
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +17,8 @@ from typing import Any, Dict, Iterable, List, Tuple
 
 import yaml
 from sklearn.metrics import precision_recall_fscore_support
+
+from scripts import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_HELDOUT = sorted((ROOT / "tests" / "nlu").glob("*.yml"))
@@ -113,10 +113,7 @@ def rates(danger: List[str], safe: List[str], escalates: Dict[str, bool]) -> Dan
 
 def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
     """Sends `text` as the first message of a new conversation and returns the bot's messages."""
-    body = json.dumps({"sender": f"eval-{uuid.uuid4()}", "message": text}).encode()
-    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body, method="POST")
-    with urllib.request.urlopen(request, timeout=60) as reply:
-        return json.load(reply)
+    return serve.post_message(rasa_url, f"eval-{uuid.uuid4()}", text)
 
 
 def escalates_over_rest(rasa_url: str, text: str) -> bool:
@@ -148,8 +145,6 @@ def danger_reports_by_detector(model: Path, path: Path = DANGER_EVAL) -> Dict[st
 
 def main() -> None:
     """Prints the intent report and the danger reports; exits 1 if a bar is not met."""
-    from scripts import serve
-
     model = ROOT / "models" / "current.tar.gz"
     report = intent_report(model)
     print("Intent classification on the held-out set (tests/nlu):\n" + report.table())

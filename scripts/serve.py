@@ -6,15 +6,18 @@ Ports and files come from the environment (see README); defaults are the embedde
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -72,6 +75,30 @@ def health_urls(env: Dict[str, str]) -> Dict[str, str]:
         "rasa": f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/",
         "web": f"http://127.0.0.1:{env['WEB_PORT']}/healthz",
     }
+
+
+def post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None, timeout: float = 60) -> Tuple[int, Message, bytes]:
+    """POSTs raw bytes (JSON unless `headers` say otherwise); returns the status, headers and body, also for errors."""
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return reply.status, reply.headers, reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def post_message(
+    rasa_url: str, sender: str, text: str, timeout: float = 60, token: Optional[str] = None
+) -> List[Dict[str, Any]]:
+    """Sends one message to the REST webhook (with the channel's bearer token, if any); returns the bot's messages."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    status, _, reply = post(f"{rasa_url}/webhooks/rest/webhook", body, headers, timeout)
+    if status != 200:
+        raise RuntimeError(f"The REST webhook answered {status}: {reply[:300]!r}")
+    return json.loads(reply)
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 300) -> None:

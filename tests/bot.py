@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List
@@ -27,21 +24,12 @@ class Bot:
 
     def send(self, sender: str, message: str, timeout: float = 60) -> List[Dict[str, Any]]:
         """Posts one message to the REST webhook and returns the bot's messages."""
-        status, body = self.post_raw(json.dumps({"sender": sender, "message": message}).encode(), timeout)
-        assert status == 200, (status, body)
-        return json.loads(body)
+        return serve.post_message(self.url, sender, message, timeout)
 
     def post_raw(self, body: bytes, timeout: float = 60, headers: Dict[str, str] | None = None) -> tuple[int, bytes]:
         """Posts raw bytes to the REST webhook; returns the status and body."""
-        request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=body, method="POST",
-            headers={"Content-Type": "application/json", **(headers or {})},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as reply:
-                return reply.status, reply.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
+        status, _, reply = serve.post(f"{self.url}/webhooks/rest/webhook", body, headers, timeout)
+        return status, reply
 
     def stop(self) -> None:
         """Stops every server of this bot."""

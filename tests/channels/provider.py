@@ -101,12 +101,3 @@ class Provider:
             time.sleep(0.1)
         return self.sent(prefix, **match)
 
-
-def post(url: str, body: bytes, headers: Dict[str, str], timeout: float = 60) -> Tuple[int, bytes]:
-    """POSTs raw bytes; returns the status and body, also for error statuses."""
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return reply.status, reply.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()

@@ -8,9 +8,10 @@ import json
 import urllib.request
 from typing import Any, Dict, List
 
+from scripts.serve import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, chat_id
-from tests.channels.provider import Provider, post
+from tests.channels.provider import Provider
 
 NOTICE = "This chat stays on your phone"
 
@@ -23,7 +24,7 @@ def send_event(bot: Bot, user: int, text: str, secret: str = SECRETS["FACEBOOK_S
     digest = hashlib.sha256 if header == "256" else hashlib.sha1
     signature = f"{digest().name}=" + hmac.new(secret.encode(), body, digest).hexdigest()
     name = "X-Hub-Signature-256" if header == "256" else "X-Hub-Signature"
-    status, _ = post(f"{bot.url}/webhooks/facebook/webhook", body, {"Content-Type": "application/json", name: signature})
+    status, _, _ = post(f"{bot.url}/webhooks/facebook/webhook", body, {"Content-Type": "application/json", name: signature})
     return status
 
 
@@ -66,7 +67,7 @@ def test_messenger_buttons_are_numbered_quick_replies(channel_bot: Bot, provider
 def test_messenger_bad_signature_is_refused(channel_bot: Bot, provider: Provider) -> None:
     user = chat_id(504)
     assert send_event(channel_bot, user, "how do I report domestic abuse", secret="not-the-secret") == 403
-    status, _ = post(f"{channel_bot.url}/webhooks/facebook/webhook", b'{"object": "page", "entry": []}',
+    status, _, _ = post(f"{channel_bot.url}/webhooks/facebook/webhook", b'{"object": "page", "entry": []}',
                      {"Content-Type": "application/json"})
     assert status == 403 and messages_to(provider, user) == []
 
@@ -85,12 +86,12 @@ def test_messenger_verification_handshake(channel_bot: Bot) -> None:
 def test_callback_posts_replies_to_the_receiver(channel_bot: Bot, provider: Provider) -> None:
     sender = f"force-system-{chat_id(601)}"
     for text in ("how do I report domestic abuse", "he's got a knife"):
-        status, body = post(f"{channel_bot.url}/webhooks/callback/webhook",
+        status, _, body = post(f"{channel_bot.url}/webhooks/callback/webhook",
                             json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"})
         assert (status, body) == (200, b"success")
     replies = provider.wait_for("/callback", 3, recipient_id=sender)
     assert "101" in replies[0]["fields"]["text"]
     assert any((reply["fields"].get("custom") or {}).get("escalation") for reply in replies)
     assert not any(NOTICE in (reply["fields"].get("text") or "") for reply in replies)
-    status, _ = post(f"{channel_bot.url}/webhooks/callback/webhook", b'{"sender": "x"}', {"Content-Type": "application/json"})
+    status, _, _ = post(f"{channel_bot.url}/webhooks/callback/webhook", b'{"sender": "x"}', {"Content-Type": "application/json"})
     assert status == 400

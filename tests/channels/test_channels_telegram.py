@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import List
 
+from scripts.serve import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, chat_id
-from tests.channels.provider import Provider, post
+from tests.channels.provider import Provider
 
 NOTICE = "This chat stays on your phone"
 
@@ -16,7 +17,7 @@ def send_update(bot: Bot, chat_id: int, text: str, secret: str = SECRETS["TELEGR
     update = {"update_id": chat_id, "message": {"message_id": 1, "date": 1700000000, "text": text,
                                                 "chat": {"id": chat_id, "type": "private"},
                                                 "from": {"id": chat_id, "is_bot": False, "first_name": "A"}}}
-    status, _ = post(f"{bot.url}/webhooks/telegram/webhook", json.dumps(update).encode(),
+    status, _, _ = post(f"{bot.url}/webhooks/telegram/webhook", json.dumps(update).encode(),
                      {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
     return status
 
@@ -64,7 +65,7 @@ def test_inline_button_press_reaches_the_bot(channel_bot: Bot, provider: Provide
         "id": "cb1", "chat_instance": "c", "data": "/how_to_report",
         "from": {"id": chat_id(4), "is_bot": False, "first_name": "A"},
         "message": {"message_id": 2, "date": 0, "chat": {"id": chat_id(4), "type": "private"}, "text": "Sorry"}}}
-    status, _ = post(f"{channel_bot.url}/webhooks/telegram/webhook", json.dumps(press).encode(),
+    status, _, _ = post(f"{channel_bot.url}/webhooks/telegram/webhook", json.dumps(press).encode(),
                      {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRETS["TELEGRAM_SECRET_TOKEN"]})
     assert status == 200
     assert provider.sent("/telegram/", callback_query_id="cb1")

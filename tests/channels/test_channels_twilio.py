@@ -8,9 +8,10 @@ from typing import List
 from twilio.request_validator import RequestValidator
 
 from channels.sms import fits
+from scripts.serve import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, phone
-from tests.channels.provider import Provider, post
+from tests.channels.provider import Provider
 
 NOTICE = "This chat stays on your phone"
 
@@ -21,7 +22,7 @@ def send_sms(bot: Bot, sender: str, text: str, channel: str = "twilio", token: s
     fields = {"MessageSid": "SM" + "2" * 32, "AccountSid": SECRETS["TWILIO_ACCOUNT_SID"], "From": sender, "To": to,
               "Body": text, "NumMedia": "0"}
     signature = RequestValidator(token).compute_signature(url, fields)
-    status, _ = post(url, urllib.parse.urlencode(fields).encode(),
+    status, _, _ = post(url, urllib.parse.urlencode(fields).encode(),
                      {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
     return status
 

@@ -10,9 +10,9 @@ from rasa.core.run import create_http_input_channels
 
 from channels.phone import button_payload, first_reply_due, last_bot_buttons, numbered_options, spell_out_links
 from channels.sms import fits, sms_length, split_sms
+from scripts.serve import post
 from tests.bot import start_bot
 from tests.channels.conftest import SECRETS
-from tests.channels.provider import post
 
 ROOT = Path(__file__).resolve().parents[2]
 BUTTONS = [{"title": "How to report", "payload": "/how_to_report"}, {"title": "Leaving home", "payload": "/leave_home"}]
@@ -63,7 +63,7 @@ def test_server_without_channel_settings_starts_and_answers_503(tmp_path: Path) 
     bot = start_bot(tmp_path, ["rasa"], **empty)
     try:
         for name in ("telegram", "facebook", "twilio", "whatsapp", "callback"):
-            status, body = post(f"{bot.url}/webhooks/{name}/webhook", b"{}", {"Content-Type": "application/json"})
+            status, _, body = post(f"{bot.url}/webhooks/{name}/webhook", b"{}", {"Content-Type": "application/json"})
             assert (status, b"not configured" in body) == (503, True), name
     finally:
         bot.stop()

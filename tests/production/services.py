@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.request
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -12,6 +11,7 @@ import redis
 from psycopg2 import sql
 
 from deploy import preflight
+from scripts import serve
 
 
 def skip_unless_reachable(env: Dict[str, str]) -> None:
@@ -25,11 +25,10 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
     """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
-    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", method="POST",
-                                     headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"sender": sender, "message": text}).encode())
-    with urllib.request.urlopen(request, timeout=timeout) as reply:
-        return reply.headers.get("X-Replica", ""), json.loads(reply.read())
+    status, headers, reply = serve.post(f"{base_url}/webhooks/rest/webhook",
+                                        json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout)
+    assert status == 200, (status, reply[:300])
+    return headers.get("X-Replica", ""), json.loads(reply)
 
 
 def stored_events(env: Dict[str, str], sender: str) -> List[Tuple[str, str, Dict[str, Any]]]:

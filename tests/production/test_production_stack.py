@@ -12,6 +12,7 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -163,5 +164,5 @@ def test_the_balancer_keeps_answering_when_a_replica_dies(prod: Stack) -> None:
     assert [replica for replica, _ in answers] == ["0"] * 4
     assert all(messages[0]["text"].startswith(TEXTPHONE_FIRST) for _, messages in answers), answers
     time.sleep(2.5)  # a health-check round
-    with services.urllib.request.urlopen(f"{prod.balancer}/_balancer/health", timeout=5) as reply:
+    with urllib.request.urlopen(f"{prod.balancer}/_balancer/health", timeout=5) as reply:
         assert json.loads(reply.read())["alive"] == [0]
