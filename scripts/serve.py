@@ -56,9 +56,10 @@ def commands(env: Dict[str, str]) -> Dict[str, List[str]]:
     """The command line of each server."""
     rasa = str(BIN / "rasa")
     cors = env["CORS_ORIGINS"].split()
-    rasa_server = [rasa, "run", "--model", env["RASA_MODEL"], "--port", env["RASA_PORT"],
-                   "--endpoints", env["RASA_ENDPOINTS"], "--credentials", env["RASA_CREDENTIALS"],
-                   "--cors", *cors]
+    # Rasa runs through deploy/rasa_server.py: `rasa run` plus one speed fix to Rasa's custom action calls.
+    rasa_server = [sys.executable, "-m", "deploy.rasa_server", "run", "--model", env["RASA_MODEL"],
+                   "--port", env["RASA_PORT"], "--endpoints", env["RASA_ENDPOINTS"],
+                   "--credentials", env["RASA_CREDENTIALS"], "--cors", *cors]
     if env.get("RASA_AUTH_TOKEN"):
         rasa_server += ["--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"]]
     return {

@@ -1,0 +1,46 @@
+"""deploy/rasa_server.py: action server replies are still validated, with Rasa's own error for a bad one."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+from deploy import rasa_server
+
+GOOD_REPLY = {"events": [{"event": "slot", "name": "escalated", "value": True}], "responses": []}
+BAD_REPLIES = [
+    {"events": [{"event": "slot", "name": 42, "value": True}]},
+    {"events": "not a list"},
+    {"responses": [17]},
+]
+
+
+@pytest.fixture
+def action() -> RemoteAction:
+    rasa_server.patch_rasa()
+    return RemoteAction("action_escalate_danger", None)
+
+
+def test_the_patch_is_in_place(action: RemoteAction) -> None:
+    assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+
+
+def test_a_valid_reply_passes(action: RemoteAction) -> None:
+    assert action._validate_action_result(GOOD_REPLY) is True
+
+
+@pytest.mark.parametrize("reply", BAD_REPLIES)
+def test_an_invalid_reply_fails_with_rasas_error(action: RemoteAction, reply: dict) -> None:
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result(reply)
+
+
+@pytest.mark.parametrize("reply", [GOOD_REPLY, *BAD_REPLIES])
+def test_it_agrees_with_rasas_own_check(reply: dict) -> None:
+    try:
+        rasa_server._rasa_validate_action_result(RemoteAction("x", None), reply)
+        rasa_says = True
+    except ValidationError:
+        rasa_says = False
+    assert rasa_server.RESPONSE_VALIDATOR.is_valid(reply) is rasa_says
