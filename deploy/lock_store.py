@@ -1,51 +1,35 @@
-"""A Redis lock store whose ticket updates are atomic, so several Rasa replicas can share one conversation.
+"""Ticket lock stores whose every change is atomic, so several Rasa processes can share one conversation.
 
-Stock Rasa 3.6's RedisLockStore reads a conversation's ticket lock, changes it and writes it back in three
-separate Redis calls. Two replicas taking messages of one sender at the same moment can both read the same lock,
-and one ticket is lost: the lock is deleted while a message still waits, which then fails with
-"Could not acquire lock" (the user gets no answer), or two turns run at once. Here every change of a lock is one
-optimistic Redis transaction (WATCH / MULTI / EXEC, retried on conflict). Used by endpoints.production.yml:
-
-    lock_store:
-      type: deploy.lock_store.AtomicRedisLockStore
+Stock Rasa 3.6's lock stores read a conversation's ticket lock, change it and write it back in separate steps.
+Two processes taking messages of one sender at the same moment can both read the same lock, and one ticket is
+lost: the lock is deleted while a message still waits, which then fails with "Could not acquire lock" (the user
+gets no answer), or two turns run at once. Here every change of a lock is one transaction:
+- `AtomicRedisLockStore` (endpoints.production.yml): an optimistic Redis transaction (WATCH / MULTI / EXEC,
+  retried on conflict);
+- `SQLiteLockStore` (endpoints.yml, the embedded default with its Rasa replicas): a table in the SQLite tracker
+  database, changed under SQLite's write lock (BEGIN IMMEDIATE), so `make run` needs no Redis.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Callable, Optional, Text
 
 import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+Change = Callable[[Optional[TicketLock]], Optional[TicketLock]]
 
-class AtomicRedisLockStore(RedisLockStore):
-    """RedisLockStore with every read-modify-write of a ticket lock done in one Redis transaction."""
 
-    def __init__(self, endpoint_config: EndpointConfig) -> None:
-        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+class AtomicTicketLocks(LockStore):
+    """Rasa's ticket operations, each one atomic change (`_change`) of the stored lock."""
 
-    def _change(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Optional[TicketLock]]) -> None:
+    def _change(self, conversation_id: Text, change: Change) -> None:
         """Applies `change` to the stored lock atomically; a result of None deletes the lock."""
-        key = self.key_prefix + conversation_id
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    stored = pipe.get(key)
-                    lock = TicketLock.from_dict(json.loads(stored)) if stored else None
-                    changed = change(lock)
-                    pipe.multi()
-                    if changed is None:
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, changed.dumps())
-                    pipe.execute()
-                    return
-                except redis.WatchError:
-                    continue
+        raise NotImplementedError
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Issues a ticket on the conversation's lock (creating it), atomically."""
@@ -58,7 +42,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
         try:
             self._change(conversation_id, add_ticket)
-        except redis.RedisError as error:
+        except (redis.RedisError, sqlite3.Error) as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         return issued[0]
 
@@ -92,3 +76,76 @@ class AtomicRedisLockStore(RedisLockStore):
             return lock if lock.is_someone_waiting() else None
 
         self._change(conversation_id, remove_and_maybe_delete)
+
+
+class AtomicRedisLockStore(AtomicTicketLocks, RedisLockStore):
+    """RedisLockStore with every read-modify-write of a ticket lock done in one Redis transaction."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+
+    def _change(self, conversation_id: Text, change: Change) -> None:
+        """Applies `change` to the stored lock atomically; a result of None deletes the lock."""
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    stored = pipe.get(key)
+                    lock = TicketLock.from_dict(json.loads(stored)) if stored else None
+                    changed = change(lock)
+                    pipe.multi()
+                    if changed is None:
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, changed.dumps())
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+
+class SQLiteLockStore(AtomicTicketLocks):
+    """Ticket locks in the `rasa_locks` table of a SQLite database (endpoints.yml: the tracker database)."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        self.db = endpoint_config.kwargs.get("db") or endpoint_config.url
+        if not self.db:
+            raise ValueError("SQLiteLockStore needs `db`: the SQLite file")
+        # Autocommit mode: each statement commits alone unless inside the explicit BEGIN IMMEDIATE of _change.
+        # The timeout is how long a change waits for another process's write to finish.
+        self.connection = sqlite3.connect(self.db, timeout=10, isolation_level=None, check_same_thread=False)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self.connection.execute("CREATE TABLE IF NOT EXISTS rasa_locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
+
+    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+        """The stored lock of the conversation, if any."""
+        row = self.connection.execute("SELECT lock FROM rasa_locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def save_lock(self, lock: TicketLock) -> None:
+        """Stores `lock`, replacing the conversation's previous one."""
+        self._write(lock.conversation_id, lock)
+
+    def delete_lock(self, conversation_id: Text) -> None:
+        """Deletes the conversation's lock."""
+        self._write(conversation_id, None)
+
+    def _write(self, conversation_id: Text, lock: Optional[TicketLock]) -> None:
+        """Stores `lock`, or deletes the conversation's lock when it is None."""
+        if lock is None:
+            self.connection.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
+        else:
+            self.connection.execute("INSERT OR REPLACE INTO rasa_locks (conversation_id, lock) VALUES (?, ?)",
+                                    (conversation_id, lock.dumps()))
+
+    def _change(self, conversation_id: Text, change: Change) -> None:
+        """Reads, changes and writes the lock under SQLite's write lock, so no other process interleaves."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._write(conversation_id, change(self.get_lock(conversation_id)))
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
