@@ -1,14 +1,14 @@
-"""The embedded default's tracker store: Rasa's SQL store on SQLite, made fast enough for one busy process.
+"""The embedded default's tracker store: Rasa's SQL store on SQLite, made fast enough for busy replicas.
 
 Three changes to Rasa's SQLTrackerStore, each measured with make bench:
-- a conversation this process has seen is served from memory: Rasa read every event back from the database and
-  replayed it on each turn, and counted the stored events again before each save (a third of a turn);
+- a conversation this process has seen is served from memory, after one indexed query shows the database holds
+  no event this process has not seen (another replica may have carried the conversation on): Rasa read every
+  event back and replayed it on each turn, and counted the stored events again before each save;
 - new events go in as one INSERT on a connection kept open, instead of a new connection and the ORM per save;
 - SQLite's write-ahead log with synchronous=NORMAL, so a commit does not wait for the disk. A commit survives a
   crash of Rasa; a power cut can lose the last moments (SQLite's documented trade-off).
-Every event is still written to the database on save, so nothing is lost on a restart. Serving from memory is
-only correct while one Rasa process writes the database, as in `make run`; the production configuration
-(several replicas) uses PostgreSQL with Rasa's own store.
+Every event is written to the database on save, so nothing is lost on a restart. The replicas of `make run`
+share the file; deploy/lock_store.py's SQLiteLockStore keeps one conversation's turns one at a time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -24,6 +24,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
@@ -63,15 +65,19 @@ class EmbeddedTrackerStore(SQLTrackerStore):
         self._max_conversations = int(max_conversations)
         self._trackers: OrderedDict[Text, DialogueStateTracker] = OrderedDict()
         self._stored: Dict[Text, int] = {}  # how many of each cached tracker's events are in the database
+        self._rows: Dict[Text, RowMark] = {}  # the database rows of each cached conversation, as last seen
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The conversation from memory if this process has it, else from the database."""
-        if sender_id in self._trackers:
+        """The conversation from memory if the database holds nothing newer, else from the database."""
+        with self.engine.connect() as connection:
+            mark = self._row_mark(connection, sender_id)
+        if sender_id in self._trackers and self._rows[sender_id] == mark:
             self._trackers.move_to_end(sender_id)
             return self._trackers[sender_id]
+        self._forget(sender_id)
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
-            self._remember(tracker, stored=len(tracker.events))
+            self._remember(tracker, stored=len(tracker.events), rows=mark)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -79,11 +85,19 @@ class EmbeddedTrackerStore(SQLTrackerStore):
         new_events = self._unsaved_events(tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        if new_events:
-            with self.engine.begin() as connection:
+        with self.engine.begin() as connection:
+            if new_events:
                 connection.execute(self.SQLEvent.__table__.insert(),
                                    [event_row(tracker.sender_id, event) for event in new_events])
-        self._remember(tracker, stored=len(tracker.events))
+            mark = self._row_mark(connection, tracker.sender_id)
+        self._remember(tracker, stored=len(tracker.events), rows=mark)
+
+    def _row_mark(self, connection: sa.engine.Connection, sender_id: Text) -> RowMark:
+        """How many rows the conversation has in the database, and its newest row id (one index lookup)."""
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.count(), sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
+        count, newest = connection.execute(query).one()
+        return count, newest
 
     def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
         """The events not yet stored: counted in memory for a cached conversation, else in the database."""
@@ -93,11 +107,17 @@ class EmbeddedTrackerStore(SQLTrackerStore):
                 stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         return list(itertools.islice(tracker.events, stored, None))
 
-    def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
+    def _remember(self, tracker: DialogueStateTracker, stored: int, rows: RowMark) -> None:
         """Keeps `tracker` as the most recent conversation, forgetting the oldest beyond the limit."""
         self._trackers[tracker.sender_id] = tracker
         self._trackers.move_to_end(tracker.sender_id)
         self._stored[tracker.sender_id] = stored
+        self._rows[tracker.sender_id] = rows
         while len(self._trackers) > self._max_conversations:
-            forgotten, _ = self._trackers.popitem(last=False)
-            self._stored.pop(forgotten, None)
+            self._forget(next(iter(self._trackers)))
+
+    def _forget(self, sender_id: Text) -> None:
+        """Drops a conversation from memory (the database keeps it)."""
+        self._trackers.pop(sender_id, None)
+        self._stored.pop(sender_id, None)
+        self._rows.pop(sender_id, None)

@@ -100,3 +100,29 @@ async def test_the_event_broker_gets_each_new_event_once(tmp_path: Path) -> None
 def test_other_databases_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="SQLite"):
         EmbeddedTrackerStore(dialect="postgresql", host="127.0.0.1", port=1, db="nothing")
+
+
+async def test_a_turn_taken_by_another_replica_is_read_from_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    replica_a, replica_b = store(db), store(db)
+    tracker = DialogueStateTracker("alice", [])
+    one_turn(tracker, "one")
+    await replica_a.save(tracker)
+    on_b = await replica_b.retrieve("alice")
+    assert on_b is not None
+    one_turn(on_b, "two")
+    await replica_b.save(on_b)
+
+    on_a = await replica_a.retrieve("alice")  # replica A still holds the conversation without turn two
+    assert on_a is not None and [e.text for e in on_a.events if isinstance(e, UserUttered)] == ["one", "two"]
+    one_turn(on_a, "three")
+    await replica_a.save(on_a)
+    assert len(stored_texts(db, "alice")) == 3
+
+
+async def test_an_unchanged_conversation_is_served_from_memory(tmp_path: Path) -> None:
+    replica = store(tmp_path / "tracker.db")
+    tracker = DialogueStateTracker("alice", [])
+    one_turn(tracker, "one")
+    await replica.save(tracker)
+    assert await replica.retrieve("alice") is tracker
