@@ -90,20 +90,22 @@ async def drive(url: str, script: Sequence[Turn], conversations: int, messages: 
 
 
 class PeakRss:
-    """Samples the resident memory of a process and its children every `interval` s; keeps the peak."""
+    """Samples the resident memory of processes and their children every `interval` s; keeps the peak."""
 
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid, self.interval, self.peak = pid, interval, 0
+    def __init__(self, pids: Sequence[int], interval: float = 0.2) -> None:
+        self.pids, self.interval, self.peak = list(pids), interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def now(self) -> int:
-        """The tree's resident memory in bytes right now."""
-        try:
-            root = psutil.Process(self.pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0
+        """The trees' resident memory in bytes right now."""
+        tree = []
+        for pid in self.pids:
+            try:
+                root = psutil.Process(pid)
+                tree += [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
         total = 0
         for process in tree:
             try:

@@ -97,7 +97,7 @@ def _experiments(results: Dict[str, Any]) -> List[str]:
             cells.append(f"{mine:g}/{base:g} {_fmt(ratio(mine, base), 'x')}".rjust(width))
         lines.append(f"  {label:38} {' '.join(cells)} {r['peak_rss_mb']:>7} {str(r.get('escalations_recorded')):>7}")
     lines.append("  (cells: variant/baseline ratio; RSS of the variant's Rasa tree; esc rec = escalations the action"
-                 " server recorded in the variant's SQLite store, None = in memory)")
+                 " server recorded in the variant's SQLite store)")
     return lines
 
 

@@ -17,19 +17,17 @@ from bench.stats import percentile, summarise
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Pooled = Tuple[List[load.Sample], float, int]  # samples, wall seconds, peak RSS bytes
-# Ideas for a faster bot that need no change to config.yml: (label, endpoints variant, environment).
-EXPERIMENTS: List[Tuple[str, str, Dict[str, str]]] = [
-    ("TF threads 1/1", "default", {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}),
-    ("in-memory tracker store", "in-memory", {}),
-    ("SQLite WAL + synchronous=NORMAL", "sqlite-wal", {}),
-    ("SQLite file on tmpfs (no disk sync)", "tmpfs", {}),
-    ("SANIC_WORKERS=2 + Redis lock store", "redis-lock", {"SANIC_WORKERS": "2"}),
+# Settings around the default, each measured next to a default server: (label, SQLite on tmpfs, environment).
+EXPERIMENTS: List[Tuple[str, bool, Dict[str, str]]] = [
+    ("1 Rasa process, no balancer", False, {"RASA_REPLICAS": "1"}),
+    ("3 Rasa processes", False, {"RASA_REPLICAS": "3"}),
+    ("SQLite file on tmpfs (no disk at all)", True, {}),
 ]
 
 
 def run_load(server: Server, script: Sequence[load.Turn], conversations: int, messages: int) -> Pooled:
     """One closed-loop load against `server`: its samples, wall time and the Rasa tree's peak RSS meanwhile."""
-    with load.PeakRss(server.rasa_pid) as rss:
+    with load.PeakRss(server.rasa_pids) as rss:
         samples, wall = asyncio.run(load.drive(server.webhook, script, conversations, messages,
                                                tag=f"{server.name}-{conversations}"))
     return samples, wall, rss.peak
@@ -72,14 +70,14 @@ def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequenc
         result["peak_rss_mb"] = max(result[f"c{c}"]["peak_rss_mb"] for c, _ in loads)
         result.update(server.stored())
         if "actions" in server.processes:
-            result["action_server_rss_mb"] = load.PeakRss(server.processes["actions"].pid).now() // 2**20
+            result["action_server_rss_mb"] = load.PeakRss([server.processes["actions"].pid]).now() // 2**20
         results[name] = result
     return results
 
 
 def profiled(server: Server, script: Sequence[load.Turn], seconds: int, out: Path) -> Dict[str, Any]:
-    """py-spy on the Rasa server while 20 conversations run for about `seconds`."""
-    recorder = profile.start_recording(server.rasa_pid, out, seconds)
+    """py-spy on one Rasa process (the first replica) while 20 conversations run for about `seconds`."""
+    recorder = profile.start_recording(server.rasa_pids[0], out, seconds)
     time.sleep(1)
     asyncio.run(load.drive(server.webhook, script, 20, 100_000, time_limit=seconds - 2, tag=f"{server.name}-prof"))
     return profile.finish(recorder, out)
@@ -90,9 +88,9 @@ def experiments(loads: Sequence[Tuple[int, int]]) -> Dict[str, Any]:
     results: Dict[str, Any] = {}
     baseline = start_ours()
     try:
-        for label, variant, env in EXPERIMENTS:
+        for label, tmpfs, env in EXPERIMENTS:
             print(f"Experiment: {label} (paired with a baseline server)", flush=True)
-            server = start_ours(variant, **env)
+            server = start_ours(tmpfs, **env)
             try:
                 pair = measure({"baseline": (baseline, load.OURS), "variant": (server, load.OURS)}, loads, 2)
             finally:

@@ -15,16 +15,6 @@ from scripts import serve
 from scripts.serve import BIN, ROOT
 from tests.bot import free_port, start_bot
 
-# endpoints.yml without the tracker store: Rasa falls back to its in-memory store (an experiment only).
-# ${VARIABLES} stay unquoted: Rasa substitutes them only in plain YAML scalars.
-IN_MEMORY_ENDPOINTS = "action_endpoint:\n  url: http://127.0.0.1:${ACTION_SERVER_PORT}/webhook\n"
-# The SQLite store with a Redis lock store, which Rasa needs before it allows SANIC_WORKERS > 1.
-REDIS_LOCK_ENDPOINTS = (Path(ROOT / "endpoints.yml").read_text() + "\nlock_store:\n  type: redis\n"
-                        "  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: bench\n")
-# The same SQLite file through bench/wal_store.py (WAL journal, synchronous=NORMAL).
-WAL_ENDPOINTS = IN_MEMORY_ENDPOINTS + ("tracker_store:\n  type: bench.wal_store.WalSQLTrackerStore\n"
-                                       "  dialect: sqlite\n  db: ${SQLITE_TRACKER_DB}\n")
-
 
 @dataclass
 class Server:
@@ -44,9 +34,9 @@ class Server:
         return f"{self.base_url}/webhooks/rest/webhook"
 
     @property
-    def rasa_pid(self) -> int:
-        """The Rasa server's process id (the root of its process tree)."""
-        return self.processes["rasa"].pid
+    def rasa_pids(self) -> List[int]:
+        """The process ids of the Rasa server(s) and, in front of replicas, the balancer."""
+        return [process.pid for process in serve.rasa_processes(self.processes)]
 
     def stored(self) -> Dict[str, Optional[int]]:
         """Events in the SQLite tracker store, and escalations the action server recorded (slot `escalated`);
@@ -65,28 +55,23 @@ class Server:
         self.tmp.cleanup()
 
 
-def start_ours(variant: str = "default", **overrides: str) -> Server:
-    """Our bot with `make run`'s configuration (SQLite tracker store, action server) on free ports; a variant
-    changes only the endpoints (in-memory, redis-lock, sqlite-wal) or where the SQLite file lives (tmpfs)."""
-    tmp = tempfile.TemporaryDirectory(prefix="bench-ours-", dir="/dev/shm" if variant == "tmpfs" else None)
-    endpoints = {"in-memory": IN_MEMORY_ENDPOINTS, "redis-lock": REDIS_LOCK_ENDPOINTS,
-                 "sqlite-wal": WAL_ENDPOINTS}.get(variant)
-    if endpoints:
-        (Path(tmp.name) / "endpoints.yml").write_text(endpoints)
-        overrides["RASA_ENDPOINTS"] = str(Path(tmp.name) / "endpoints.yml")
+def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
+    """Our bot as `make run` runs it (action server, RASA_REPLICAS Rasa processes behind the balancer, SQLite
+    tracker and lock store) on free ports; `tmpfs` puts the SQLite file in memory, `overrides` set variables."""
+    tmp = tempfile.TemporaryDirectory(prefix="bench-ours-", dir="/dev/shm" if tmpfs else None)
     started = time.monotonic()
     try:
         bot = start_bot(Path(tmp.name), ["actions", "rasa"], **overrides)
     except BaseException:
         tmp.cleanup()
         raise
-    store = {"in-memory": "in-memory", "sqlite-wal": "SQLite (WAL)", "tmpfs": "SQLite on tmpfs"}.get(variant, "SQLite")
-    runs = (f"scripts/serve.py: rasa run {Path(bot.env['RASA_MODEL']).relative_to(ROOT)} + action server, "
-            f"{store} tracker store, channels/rest.py")
+    replicas = int(bot.env["RASA_REPLICAS"])
+    front = f"{replicas} Rasa processes behind deploy/balancer.py" if replicas > 1 else "1 Rasa process"
+    runs = (f"scripts/serve.py: {front} ({Path(bot.env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
+            f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py")
     if overrides:
-        runs += " " + " ".join(f"{k}={v}" for k, v in overrides.items() if k != "RASA_ENDPOINTS")
-    db = None if variant == "in-memory" else Path(bot.env["SQLITE_TRACKER_DB"])
-    return Server("ours", runs, bot.processes, bot.url, time.monotonic() - started, tmp, db)
+        runs += " " + " ".join(f"{k}={v}" for k, v in overrides.items())
+    return Server("ours", runs, bot.processes, bot.url, time.monotonic() - started, tmp, Path(bot.env["SQLITE_TRACKER_DB"]))
 
 
 def start_stock(folder: Path, model: Path) -> Server:

@@ -1,10 +1,12 @@
-"""A small reverse proxy in front of the Rasa replicas: round-robin for REST, sticky per socket.io session.
+"""A small reverse proxy in front of the Rasa replicas: REST by sender, sticky per socket.io session.
 
-REST requests go to the next live replica; a request whose connection is refused is retried on the next one
-(it never reached Rasa, so nothing is processed twice). socket.io (/socket.io/, long-polling and the websocket
-upgrade) is sticky: the engine.io session id from the handshake is pinned to the replica that issued it.
-Replicas are health-checked every second; dead ones are skipped until they answer again.
-Conversations themselves live in PostgreSQL and are locked in Redis, so any replica can continue any of them.
+REST webhook messages go to their sender's replica (a hash of `sender`), so each replica keeps serving the
+conversations it holds in memory; other requests go round-robin; a request whose connection is refused is
+retried on the next live replica (it never reached Rasa, so nothing is processed twice). socket.io
+(/socket.io/, long-polling and the websocket upgrade) is sticky: the engine.io session id from the handshake is
+pinned to the replica that issued it. Replicas are health-checked every second; dead ones are skipped until
+they answer again. Conversations themselves live in the tracker store and are locked in the lock store
+(PostgreSQL and Redis in production, one SQLite file in `make run`), so any replica can continue any of them.
 
     BALANCER_PORT=5005 BALANCER_UPSTREAMS="http://127.0.0.1:5006 http://127.0.0.1:5007" python -m deploy.balancer
 """
@@ -12,9 +14,11 @@ Conversations themselves live in PostgreSQL and are locked in Redis, so any repl
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -26,11 +30,12 @@ logger = logging.getLogger("balancer")
 
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-    "transfer-encoding", "upgrade", "host", "content-length",
-}
+    "transfer-encoding", "upgrade", "content-length",
+}  # Host is passed on: a replica builds its own URLs from it (Twilio signs the public URL)
 WEBSOCKET_HANDSHAKE = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept"}
 ENGINE_IO_SID = re.compile(rb'"sid"\s*:\s*"([^"]+)"')
 HEALTH_PATH = "/webhooks/rest/"
+REST_WEBHOOK = "/webhooks/rest/webhook"
 MAX_SESSIONS = 100_000
 
 
@@ -41,6 +46,15 @@ class Replica:
     index: int
     url: str
     alive: bool = True
+
+
+def rest_sender(body: bytes) -> Optional[str]:
+    """The `sender` of a REST webhook body, if it has one (the replica checks the rest)."""
+    try:
+        sender = json.loads(body).get("sender")
+    except (ValueError, AttributeError):
+        return None
+    return str(sender) if isinstance(sender, (str, int)) else None
 
 
 def forwarded_headers(headers: "aiohttp.typedefs.LooseHeaders", drop: set[str]) -> Dict[str, str]:
@@ -58,13 +72,17 @@ class Balancer:
         self.turn = 0
         self.client: Optional[aiohttp.ClientSession] = None
 
-    def candidates(self, sid: Optional[str]) -> List[Replica]:
-        """Replicas to try in order: the session's own first, then the live ones round-robin, dead ones last."""
+    def candidates(self, sid: Optional[str], sender: Optional[str] = None) -> List[Replica]:
+        """Replicas to try in order: the session's own; else, from the sender's replica (REST) or the next one
+        round-robin, the live ones, dead ones last."""
         pinned = self.sessions.get(sid) if sid else None
         if pinned is not None:
             return [pinned]
-        self.turn = (self.turn + 1) % len(self.replicas)
-        rotated = self.replicas[self.turn:] + self.replicas[:self.turn]
+        if sender is not None:
+            first = zlib.crc32(sender.encode("utf-8", "replace")) % len(self.replicas)
+        else:
+            self.turn = first = (self.turn + 1) % len(self.replicas)
+        rotated = self.replicas[first:] + self.replicas[:first]
         return [r for r in rotated if r.alive] + [r for r in rotated if not r.alive]
 
     def pin(self, sid: str, replica: Replica) -> None:
@@ -88,7 +106,8 @@ class Balancer:
         body = await request.read()
         headers = forwarded_headers(request.headers, HOP_BY_HOP)
         headers["X-Forwarded-For"] = request.remote or ""
-        for replica in self.candidates(sid):
+        sender = rest_sender(body) if request.path == REST_WEBHOOK else None
+        for replica in self.candidates(sid, sender):
             try:
                 async with self.client.request(
                     request.method, replica.url + request.path_qs, headers=headers, data=body, allow_redirects=False,

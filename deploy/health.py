@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from typing import Dict, List
+from typing import Dict
 
 from deploy import preflight
 from scripts import serve
@@ -43,20 +43,11 @@ def check_replica(env: Dict[str, str], url: str) -> int:
     return count
 
 
-def replica_urls(env: Dict[str, str]) -> List[str]:
-    """Base URLs of the replicas: RASA_REPLICA_PORTS, or RASA_REPLICAS consecutive ports after RASA_PORT."""
-    ports = env.get("RASA_REPLICA_PORTS", "").split()
-    if not ports:
-        first = int(env.get("RASA_PORT", "5005")) + 1
-        ports = [str(first + i) for i in range(int(env["RASA_REPLICAS"]))]
-    return [f"http://127.0.0.1:{port}" for port in ports]
-
-
 def main() -> None:
     """Checks every replica of the running stack."""
     env = preflight.settings()
     failed = False
-    for url in replica_urls(env):
+    for url in serve.replica_urls(env):
         try:
             print(f"{url}: ok, {check_replica(env, url)} events stored in PostgreSQL")
         except Exception as error:  # noqa: BLE001 (report every replica)

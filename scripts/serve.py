@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+Processes = Dict[str, subprocess.Popen]
 
 DEFAULTS = {
     "RASA_PORT": "5005",
@@ -34,6 +35,8 @@ DEFAULTS = {
     "RETENTION_DAYS": "90",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "LOG_LEVEL": "INFO",
+    # Rasa answers one message at a time per process: one process per CPU core (up to 4) behind the balancer.
+    "RASA_REPLICAS": str(min(os.cpu_count() or 1, 4)),
 }
 
 
@@ -118,21 +121,60 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 300) 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start(names: List[str], env: Dict[str, str]) -> Dict[str, subprocess.Popen]:
-    """Starts the named servers (each in its own process group) and waits until all are ready."""
+def replica_urls(env: Dict[str, str]) -> List[str]:
+    """Base URLs of the Rasa replicas: RASA_REPLICA_PORTS, or RASA_REPLICAS consecutive ports after RASA_PORT."""
+    ports = env.get("RASA_REPLICA_PORTS", "").split()
+    if not ports:
+        first = int(env.get("RASA_PORT", "5005")) + 1
+        ports = [str(first + i) for i in range(int(env["RASA_REPLICAS"]))]
+    return [f"http://127.0.0.1:{port}" for port in ports]
+
+
+def start(names: List[str], env: Dict[str, str]) -> Processes:
+    """Starts the named servers (each in its own process group) and waits until all are ready.
+
+    "rasa" is one Rasa process on RASA_PORT, or, when RASA_REPLICAS > 1, that many Rasa processes ("rasa-0",
+    "rasa-1", ...) with deploy/balancer.py ("rasa") in front of them on RASA_PORT.
+    """
+    jobs = {name: env for name in names}
+    replicated = "rasa" in names and int(env.get("RASA_REPLICAS", "1")) > 1
+    if replicated:
+        del jobs["rasa"]
+        jobs.update({f"rasa-{i}": {**env, "RASA_PORT": url.rsplit(":", 1)[1]} for i, url in enumerate(replica_urls(env))})
+    server = {name: name.partition("-")[0] for name in jobs}  # "rasa-0" runs the "rasa" command
     processes = {}
-    for name in names:
-        processes[name] = subprocess.Popen(commands(env)[name], cwd=ROOT, env=env, start_new_session=True)
+    for name, job_env in jobs.items():
+        processes[name] = subprocess.Popen(commands(job_env)[server[name]], cwd=ROOT, env=job_env, start_new_session=True)
     try:
         for name, process in processes.items():
-            wait_until_ready(health_urls(env)[name], process)
+            wait_until_ready(health_urls(jobs[name])[server[name]], process)
+        if replicated:
+            processes["rasa"] = start_balancer(env, replica_urls(env))
     except BaseException:
         stop(processes)
         raise
     return processes
 
 
-def stop(processes: Dict[str, subprocess.Popen]) -> None:
+def start_balancer(env: Dict[str, str], urls: List[str]) -> subprocess.Popen:
+    """Starts deploy/balancer.py on RASA_PORT in front of the replicas and waits until it answers."""
+    balancer_env = {**env, "BALANCER_PORT": env["RASA_PORT"], "BALANCER_UPSTREAMS": " ".join(urls)}
+    process = subprocess.Popen([sys.executable, "-m", "deploy.balancer"], cwd=ROOT, env=balancer_env,
+                               start_new_session=True)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/_balancer/health", process, timeout=30)
+    except BaseException:
+        stop({"balancer": process})
+        raise
+    return process
+
+
+def rasa_processes(processes: Processes) -> List[subprocess.Popen]:
+    """The processes that serve Rasa: the Rasa process(es) and the balancer in front of replicas."""
+    return [process for name, process in processes.items() if name == "rasa" or name.startswith("rasa-")]
+
+
+def stop(processes: Processes) -> None:
     """Stops the servers and their children."""
     for process in processes.values():
         if process.poll() is None:
@@ -154,8 +196,9 @@ def main() -> None:
     env = environment()
     apply_retention(env)
     processes = start(["actions", "rasa", "web"], env)
+    replicas = int(env["RASA_REPLICAS"])
     print(
-        f"\nThe bot is running.\n"
+        f"\nThe bot is running ({replicas} Rasa process{'es behind the balancer' if replicas > 1 else ''}).\n"
         f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
         f"  REST:          curl -X POST http://localhost:{env['RASA_PORT']}/webhooks/rest/webhook "
         f"-d '{{\"sender\": \"me\", \"message\": \"how do I report domestic abuse\"}}'\n"
@@ -165,7 +208,7 @@ def main() -> None:
     supervise(processes)
 
 
-def supervise(processes: Dict[str, subprocess.Popen]) -> None:
+def supervise(processes: Processes) -> None:
     """Waits until Ctrl-C, SIGTERM, a closed terminal (SIGHUP) or one server stopping, then stops them all."""
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, lambda *_: sys.exit(0))

@@ -44,6 +44,7 @@ def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
         SQLITE_TRACKER_DB=str(tmp / "tracker.db"),
     )
     env.update(overrides)
+    env.setdefault("RASA_REPLICA_PORTS", " ".join(str(free_port()) for _ in range(int(env["RASA_REPLICAS"]))))
     return Bot(env, serve.start(names, env))
 
 

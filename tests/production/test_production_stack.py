@@ -57,7 +57,7 @@ def prod() -> Iterator[Stack]:
         processes = stack.start_stack(env, web=False)
         print(f"\nproduction stack started in {time.monotonic() - started:.1f} s")
         try:
-            yield Stack(env, processes, health.replica_urls(env), f"http://127.0.0.1:{env['RASA_PORT']}")
+            yield Stack(env, processes, serve.replica_urls(env), f"http://127.0.0.1:{env['RASA_PORT']}")
         finally:
             serve.stop(processes)
     finally:
@@ -76,8 +76,10 @@ def test_a_conversation_continues_on_the_other_replica(prod: Stack) -> None:
     _, control_answer = services.post(prod.replicas[1], control, "how do I report domestic abuse")
     assert not control_answer[0]["text"].startswith(TEXTPHONE_FIRST), "the control should get the general answer"
 
-    served_by = [services.post(prod.balancer, sender, text)[0] for text in ("thanks", "where can I get support")]
-    assert sorted(served_by) == ["0", "1"], served_by
+    served_by = {services.post(prod.balancer, sender, text)[0] for text in ("thanks", "where can I get support")}
+    assert len(served_by) == 1, f"one sender's messages stay on one replica: {served_by}"
+    spread = {services.post(prod.balancer, new_sender(), "hello")[0] for _ in range(20)}
+    assert spread == {"0", "1"}, "senders are spread over both replicas"
     assert services.user_texts(services.stored_events(prod.env, sender)) == [
         "I'm deaf", "how do I report domestic abuse", "thanks", "where can I get support"]
 
@@ -145,7 +147,7 @@ def test_socketio_sessions_stick_to_one_replica_through_the_balancer(prod: Stack
 
 def test_the_health_check_catches_a_replica_that_fell_back_to_memory(prod: Stack) -> None:
     port = str(free_port())  # a replica whose tracker store points at a PostgreSQL port nobody listens on
-    broken = serve.start(["rasa"], {**prod.env, "RASA_PORT": port, "POSTGRES_PORT": str(free_port())})
+    broken = serve.start(["rasa"], {**prod.env, "RASA_PORT": port, "RASA_REPLICAS": "1", "POSTGRES_PORT": str(free_port())})
     try:
         with pytest.raises(RuntimeError, match="in-memory tracker store"):
             health.check_replica(prod.env, f"http://127.0.0.1:{port}")
@@ -157,8 +159,8 @@ def test_the_health_check_catches_a_replica_that_fell_back_to_memory(prod: Stack
 def test_the_balancer_keeps_answering_when_a_replica_dies(prod: Stack) -> None:
     sender = new_sender()
     services.post(prod.replicas[1], sender, "I can't speak")
-    os.killpg(prod.processes["rasa-1:rasa"].pid, signal.SIGKILL)
-    prod.processes["rasa-1:rasa"].wait(timeout=20)
+    os.killpg(prod.processes["rasa-1"].pid, signal.SIGKILL)
+    prod.processes["rasa-1"].wait(timeout=20)
 
     answers = [services.post(prod.balancer, sender, "how do I report domestic abuse") for _ in range(4)]
     assert [replica for replica, _ in answers] == ["0"] * 4
