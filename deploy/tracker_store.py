@@ -26,6 +26,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
+# Plain SQL: building the same query with SQLAlchemy's expression language cost more than running it.
+ROW_MARK_SQL = "SELECT COUNT(*), MAX(id) FROM events WHERE sender_id = ?"
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
@@ -92,11 +94,10 @@ class EmbeddedTrackerStore(SQLTrackerStore):
             mark = self._row_mark(connection, tracker.sender_id)
         self._remember(tracker, stored=len(tracker.events), rows=mark)
 
-    def _row_mark(self, connection: sa.engine.Connection, sender_id: Text) -> RowMark:
+    @staticmethod
+    def _row_mark(connection: sa.engine.Connection, sender_id: Text) -> RowMark:
         """How many rows the conversation has in the database, and its newest row id (one index lookup)."""
-        table = self.SQLEvent.__table__
-        query = sa.select(sa.func.count(), sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
-        count, newest = connection.execute(query).one()
+        count, newest = connection.exec_driver_sql(ROW_MARK_SQL, (sender_id,)).one()
         return count, newest
 
     def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
