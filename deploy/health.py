@@ -47,7 +47,7 @@ def main() -> None:
     """Checks every replica of the running stack."""
     env = preflight.settings()
     failed = False
-    for url in serve.replica_urls(env):
+    for url in serve.rasa_urls(env):
         try:
             print(f"{url}: ok, {check_replica(env, url)} events stored in PostgreSQL")
         except Exception as error:  # noqa: BLE001 (report every replica)

@@ -43,7 +43,7 @@ def start_stack(env: Dict[str, str], web: bool = True) -> serve.Processes:
         raise PreflightError("refusing to start Rasa: " + "; ".join(failures))
     processes = serve.start(["actions", "rasa"], env)
     try:
-        for url in serve.replica_urls(env):
+        for url in serve.rasa_urls(env):
             health.check_replica(env, url)
         if web:
             processes.update(serve.start(["web"], env))
@@ -63,12 +63,12 @@ def main() -> None:
         print(f"\n{error}\n", file=sys.stderr)
         sys.exit(1)
     print(
-        f"\nThe production stack is running ({len(serve.replica_urls(env))} Rasa replicas behind the balancer, "
+        f"\nThe production stack is running ({len(serve.rasa_urls(env))} Rasa replicas behind the balancer, "
         f"PostgreSQL {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}, "
         f"Redis {env['REDIS_HOST']}:{env['REDIS_PORT']}, RabbitMQ {env['RABBITMQ_HOST']}:{env['RABBITMQ_PORT']} "
         f"queue {env['RABBITMQ_QUEUE']}); started in {time.monotonic() - started:.0f} s.\n"
         f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
-        f"  Balancer:      http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(serve.replica_urls(env))})\n"
+        f"  Balancer:      http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(serve.rasa_urls(env))})\n"
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )

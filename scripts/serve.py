@@ -121,6 +121,16 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 300) 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def replicated(env: Dict[str, str]) -> bool:
+    """Whether Rasa runs as several processes behind the balancer (RASA_REPLICAS > 1)."""
+    return int(env.get("RASA_REPLICAS", "1")) > 1
+
+
+def rasa_urls(env: Dict[str, str]) -> List[str]:
+    """Base URLs of the Rasa processes themselves: the replicas, or the one Rasa process on RASA_PORT."""
+    return replica_urls(env) if replicated(env) else [f"http://127.0.0.1:{env['RASA_PORT']}"]
+
+
 def replica_urls(env: Dict[str, str]) -> List[str]:
     """Base URLs of the Rasa replicas: RASA_REPLICA_PORTS, or RASA_REPLICAS consecutive ports after RASA_PORT."""
     ports = env.get("RASA_REPLICA_PORTS", "").split()
@@ -137,8 +147,8 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
     "rasa-1", ...) with deploy/balancer.py ("rasa") in front of them on RASA_PORT.
     """
     jobs = {name: env for name in names}
-    replicated = "rasa" in names and int(env.get("RASA_REPLICAS", "1")) > 1
-    if replicated:
+    balanced = "rasa" in names and replicated(env)
+    if balanced:
         del jobs["rasa"]
         jobs.update({f"rasa-{i}": {**env, "RASA_PORT": url.rsplit(":", 1)[1]} for i, url in enumerate(replica_urls(env))})
     server = {name: name.partition("-")[0] for name in jobs}  # "rasa-0" runs the "rasa" command
@@ -148,7 +158,7 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
     try:
         for name, process in processes.items():
             wait_until_ready(health_urls(jobs[name])[server[name]], process)
-        if replicated:
+        if balanced:
             processes["rasa"] = start_balancer(env, replica_urls(env))
     except BaseException:
         stop(processes)
