@@ -55,6 +55,7 @@ def start_stack(env: Dict[str, str], web: bool = True) -> serve.Processes:
 
 def main() -> None:
     """Runs the production stack until Ctrl-C (or until a server stops)."""
+    serve.stop_on_signals()
     env = environment()
     started = time.monotonic()
     try:

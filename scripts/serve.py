@@ -203,6 +203,7 @@ def apply_retention(env: Dict[str, str]) -> None:
 
 def main() -> None:
     """Applies the retention limit, then runs everything until Ctrl-C."""
+    stop_on_signals()
     env = environment()
     apply_retention(env)
     processes = start(["actions", "rasa", "web"], env)
@@ -218,16 +219,30 @@ def main() -> None:
     supervise(processes)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_on_signal(*_: Any) -> None:
+    """Exits through the `finally` blocks that stop the servers; later signals are ignored, so they cannot cut the
+    stopping short (make, for one, passes its own SIGTERM on to serve.py)."""
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, signal.SIG_IGN)
+    sys.exit(0)
+
+
+def stop_on_signals() -> None:
+    """From now on Ctrl-C, SIGTERM or a closed terminal (SIGHUP) exits through `finally` blocks, so whatever has
+    been started is stopped: call it before starting anything."""
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _stop_on_signal)
+
+
 def supervise(processes: Processes) -> None:
-    """Waits until Ctrl-C, SIGTERM, a closed terminal (SIGHUP) or one server stopping, then stops them all."""
-    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop_signal, lambda *_: sys.exit(0))
+    """Waits until a stop signal (see stop_on_signals) or one server stopping, then stops them all."""
     try:
         while all(process.poll() is None for process in processes.values()):
             time.sleep(1)
         print("A server stopped; stopping the others.", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
     finally:
         stop(processes)
 
