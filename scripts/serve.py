@@ -152,10 +152,11 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
         del jobs["rasa"]
         jobs.update({f"rasa-{i}": {**env, "RASA_PORT": url.rsplit(":", 1)[1]} for i, url in enumerate(replica_urls(env))})
     server = {name: name.partition("-")[0] for name in jobs}  # "rasa-0" runs the "rasa" command
-    processes = {}
-    for name, job_env in jobs.items():
-        processes[name] = subprocess.Popen(commands(job_env)[server[name]], cwd=ROOT, env=job_env, start_new_session=True)
+    processes: Processes = {}
     try:
+        for name, job_env in jobs.items():
+            processes[name] = subprocess.Popen(commands(job_env)[server[name]], cwd=ROOT, env=job_env,
+                                               start_new_session=True)
         for name, process in processes.items():
             wait_until_ready(health_urls(jobs[name])[server[name]], process)
         if balanced:
