@@ -36,8 +36,8 @@ class Bot:
         serve.stop(self.processes)
 
 
-def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
-    """Starts the named servers on free ports with a fresh SQLite tracker store in `tmp`."""
+def bot_environment(tmp: Path, **overrides: str) -> Dict[str, str]:
+    """serve.py's environment on free ports (the replicas' too) with a fresh SQLite tracker store in `tmp`."""
     env = serve.environment()
     env.update(
         RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()), WEB_PORT=str(free_port()),
@@ -45,6 +45,12 @@ def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
     )
     env.update(overrides)
     env.setdefault("RASA_REPLICA_PORTS", " ".join(str(free_port()) for _ in range(int(env["RASA_REPLICAS"]))))
+    return env
+
+
+def start_bot(tmp: Path, names: List[str], **overrides: str) -> Bot:
+    """Starts the named servers in bot_environment(tmp, **overrides)."""
+    env = bot_environment(tmp, **overrides)
     return Bot(env, serve.start(names, env))
 
 

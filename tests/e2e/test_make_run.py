@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 from scripts import serve
-from scripts.serve import free_port
+from tests.bot import bot_environment
 
 
 def listening(port: int) -> bool:
@@ -23,10 +23,7 @@ def listening(port: int) -> bool:
 
 def start_supervisor(tmp_path: Path) -> Tuple[subprocess.Popen, Dict[str, str], List[int]]:
     """scripts/serve.py (what `make run` runs) on free ports, with 2 Rasa replicas; returns it, its env and ports."""
-    env = serve.environment()
-    env.update(RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()), WEB_PORT=str(free_port()),
-               RASA_REPLICAS="2", RASA_REPLICA_PORTS=f"{free_port()} {free_port()}",
-               SQLITE_TRACKER_DB=str(tmp_path / "tracker.db"))
+    env = bot_environment(tmp_path, RASA_REPLICAS="2")
     ports = [int(env[name]) for name in ("RASA_PORT", "ACTION_SERVER_PORT", "WEB_PORT")]
     ports += [int(port) for port in env["RASA_REPLICA_PORTS"].split()]
     supervisor = subprocess.Popen([sys.executable, str(serve.ROOT / "scripts" / "serve.py")], cwd=serve.ROOT, env=env,
