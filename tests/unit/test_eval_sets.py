@@ -1,0 +1,26 @@
+"""The evaluation sets stay honest: the test set is frozen, and no training example copies an evaluation item."""
+
+import hashlib
+from pathlib import Path
+
+from scripts.leaks import Leak, evaluation_items, find_leaks, training_items
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_SET = ROOT / "tests" / "danger" / "test.yml"
+# Written before any tuning against it (issue 12). A change to the file must show in review: change this too.
+TEST_SET_SHA256 = "fcaa810b752712b388f2ed55fdefca58546d45b221d259899cdb3db6c6710857"
+
+
+def test_the_danger_test_set_is_frozen() -> None:
+    assert hashlib.sha256(TEST_SET.read_bytes()).hexdigest() == TEST_SET_SHA256
+
+
+def test_no_training_example_is_a_near_copy_of_an_evaluation_item() -> None:
+    leaks = find_leaks(training_items(), evaluation_items())
+    assert not leaks, "\n".join(map(str, leaks))
+
+
+def test_the_leak_check_finds_near_copies() -> None:
+    training = [("train", "hes got a knife and hes coming at me"), ("train", "how do i report abuse")]
+    evaluation = [("eval", "He's got a knife and he's coming at me!"), ("eval", "where can i find a refuge")]
+    assert find_leaks(training, evaluation) == [Leak(1.0, training[0], evaluation[0])]
