@@ -14,18 +14,19 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import spacy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from components import danger_patterns as lexicon
 from components.base import UntrainedComponent
+from components.danger_classifier import DANGER_INTENTS, DANGER_SCORE
 from components.normalise import for_matching
 
 SELF_INTENT = "immediate_danger"
 OTHER_INTENT = "someone_else_in_danger"
-DANGER_INTENTS = (SELF_INTENT, OTHER_INTENT)
+CHECK_ENTITY = "danger_check"  # on a message the bot should ask about: "are you in danger right now?"
 WINDOW = 5  # tokens before a match that are checked for negation and hypotheticals
 YEAR = re.compile(r"(19|20)\d\d")
 
@@ -39,6 +40,7 @@ class RuleVerdict:
     subject: Optional[str] = None  # "self" or "other"
     evidence: List[str] = field(default_factory=list)
     says_safe: bool = False  # the message says the danger is over ("I'm safe now, he left")
+    rules: List[str] = field(default_factory=list)  # names of the patterns that fired (danger_patterns.RULES)
 
 
 class DangerRules:
@@ -55,16 +57,41 @@ class DangerRules:
         normalised = for_matching(text, lexicon.MATCHER_VOCABULARY)
         doc = self._nlp.make_doc(normalised)
         says_safe = bool(lexicon.SAFE_PHRASES.search(normalised))
-        spans = [
-            (label, start, end)
-            for label, start, end in ((self._nlp.vocab.strings[m], s, e) for m, s, e in self._matcher(doc))
-            if not self._is_discounted(doc, label, start, end)
+        if says_safe or lexicon.NOT_NOW.search(normalised) or {t.text for t in doc} & lexicon.FICTION:
+            return RuleVerdict(False, says_safe=says_safe)
+        clauses = self._clauses(doc)
+        kept = [
+            (name, start, end)
+            for name, start, end in ((self._nlp.vocab.strings[m], s, e) for m, s, e in self._matcher(doc))
+            if not self._is_discounted(doc, lexicon.LABEL_OF[name], start, end)
+            and self._happening_now(doc[clauses[start][0] : clauses[start][1]])
         ]
-        if spans and not self._in_the_past_or_over(doc, says_safe, spans):
-            labels = sorted({label for label, _, _ in spans})
-            evidence = [doc[start:end].text for _, start, end in spans]
-            return RuleVerdict(True, labels, self._subject(doc, spans), evidence, says_safe)
-        return RuleVerdict(False, says_safe=says_safe)
+        if not kept:
+            return RuleVerdict(False)
+        spans = [(lexicon.LABEL_OF[name], start, end) for name, start, end in kept]
+        return RuleVerdict(
+            True, sorted({label for label, _, _ in spans}), self._subject(doc, spans),
+            [doc[start:end].text for _, start, end in kept], False, sorted({name for name, _, _ in kept}),
+        )
+
+    @staticmethod
+    def _clauses(doc: Doc) -> List[Tuple[int, int]]:
+        """For each token, the (start, end) of its clause: text between punctuation and joining words."""
+        bounds, start = [], 0
+        for i, token in enumerate(doc):
+            if token.text in lexicon.CLAUSE_BREAKS or token.is_punct:
+                bounds += [(start, i)] * (i - start) + [(i, i + 1)]
+                start = i + 1
+        return bounds + [(start, len(doc))] * (len(doc) - start)
+
+    @staticmethod
+    def _happening_now(clause: Doc) -> bool:
+        """A clause is about now unless it is hypothetical, or in the past or habitual with nothing placing it now."""
+        words = {token.text for token in clause}
+        if words & lexicon.HYPOTHETICAL:
+            return False
+        past = words & (lexicon.PAST_MARKERS | lexicon.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
+        return not past or bool(words & lexicon.PRESENT_MARKERS)
 
     @staticmethod
     def _is_discounted(doc: Doc, label: str, start: int, end: int) -> bool:
@@ -72,10 +99,18 @@ class DangerRules:
         before = {token.text for token in doc[max(0, start - WINDOW) : start]}
         context = {token.text for token in doc[max(0, start - 2 * WINDOW) : start]}
         words = [token.text for token in doc[start:end]]
-        if before & lexicon.HYPOTHETICAL or {token.text for token in doc[max(0, start - 3) : start]} & lexicon.NEGATIONS:
+        if {token.text for token in doc[max(0, start - 3) : start]} & lexicon.NEGATIONS:
             return True
-        if label in ("attack_now", "being_attacked") and before & lexicon.FIGURATIVE_SUBJECTS:
-            return True  # "my cat keeps attacking my feet"
+        subject = DangerRules._nearest_subject(doc, start)
+        clause = {token.text for token in doc[max(0, start - WINDOW) : end + WINDOW]}
+        if label in ("attack_now", "weapon", "strangulation", "just_attacked") and clause & lexicon.REFLEXIVE:
+            return True  # "she keeps stabbing herself in the leg with the needles"
+        if label in ("threat_to_kill", "fear_for_life") and end < len(doc) and doc[end].text in lexicon.IDIOM_NEXT:
+            return True  # "he'd kill for a brew", "I'm going to die of boredom"
+        if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
+            return True  # "the kids are hiding under the sofa cushions"
+        if label in ("attack_now", "being_attacked", "just_attacked") and subject in lexicon.FIGURATIVE_SUBJECTS:
+            return True  # "my cat keeps attacking my feet", but not "he's back and he's hitting me"
         if start > 0 and doc[start - 1].text in {"for", "about", "of"} and label == "attack_now":
             return True  # "can I report my dad for hitting me": the offence named, not happening
         if words[0] in lexicon.BRANDISH and set(words) & lexicon.WEAPONS and not context & lexicon.PERSON_SUBJECTS:
@@ -87,7 +122,7 @@ class DangerRules:
         if set(words) & lexicon.NEEDS_PERSON_SUBJECT:
             # "this film is killing me", "he keeps beating me at chess"
             people = lexicon.PERSON_SUBJECTS | ({"i", "we"} if "bleeding" in words else set())
-            if before & lexicon.FIGURATIVE_SUBJECTS or not before & people:
+            if subject in lexicon.FIGURATIVE_SUBJECTS or not before & people:
                 return True
             following = {token.text for token in doc[end : end + 2]}
             if "at" in following:
@@ -96,17 +131,10 @@ class DangerRules:
         return bool(set(words) & lexicon.WEAPONS) and weapon_next in lexicon.WEAPON_NOT_A_THREAT
 
     @staticmethod
-    def _in_the_past_or_over(doc: Doc, says_safe: bool, spans: List[Tuple[str, int, int]]) -> bool:
-        """True when every match is about the past, or the message says the danger is over."""
-        if {label for label, _, _ in spans} & lexicon.ALWAYS_PRESENT_LABELS:
-            return False
-        if says_safe:
-            return True
-        if lexicon.REPORTING_THE_PAST.search(doc.text):
-            return True
-        words = {token.text for token in doc}
-        in_the_past = words & (lexicon.PAST_MARKERS | lexicon.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
-        return bool(in_the_past) and not words & lexicon.PRESENT_MARKERS
+    def _nearest_subject(doc: Doc, start: int) -> Optional[str]:
+        """The closest word before a match that names a person or a figurative subject ("film", "feet")."""
+        candidates = lexicon.PERSON_SUBJECTS | lexicon.FIGURATIVE_SUBJECTS
+        return next((t.text for t in reversed(doc[max(0, start - WINDOW) : start]) if t.text in candidates), None)
 
     @staticmethod
     def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> str:
@@ -123,45 +151,64 @@ class DangerRules:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DangerDetector(UntrainedComponent):
-    """Escalates a message when the rules or the model see immediate danger, and records both verdicts."""
+    """Decides, from the rules and the danger classifier's score, whether a message escalates, and records why.
+
+    Three outcomes: escalate (the rules fire, or the score reaches `threshold`), check (the score lies between
+    `check_threshold` and `threshold`: the bot asks "are you in danger right now?"), or neither. Who is in danger
+    comes from the rules when they fire, otherwise from which danger intent the intent classifier ranks higher.
+    """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """The lowest confidence at which a danger intent of the classifier counts as the model firing."""
-        return {"model_threshold": 0.3}
+        """Score thresholds of the danger classifier: escalate at `threshold`, ask at `check_threshold`."""
+        return {"threshold": 0.5, "check_threshold": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        self._threshold = float(self.config["model_threshold"])
+        self._threshold = float(self.config["threshold"])
+        self._check_threshold = float(self.config["check_threshold"])
         self._rules = DangerRules()
 
-
     def process(self, messages: List[Message]) -> List[Message]:
-        """Adds the `danger` verdict to each message and escalates its intent when either detector fires."""
+        """Adds the `danger` verdict to each message and sets a danger intent when it escalates or checks."""
         for message in messages:
             self._process_message(message)
         return messages
 
     def _process_message(self, message: Message) -> None:
         rules = self._rules.detect(message.get(TEXT) or "")
-        model_intent, model_confidence = self._model_verdict(message)
-        model_fired = model_intent is not None and model_confidence >= self._threshold
-        # An explicit "I'm safe now" outweighs the model's guess, never a rule match.
-        escalate = rules.fired or (model_fired and not rules.says_safe)
+        score = float(message.get(DANGER_SCORE) or 0.0)
+        model_fired = score >= self._threshold
+        escalate = rules.fired or model_fired
+        check = not escalate and score >= self._check_threshold
+        subject = rules.subject if rules.fired else self._subject_of_intents(message)
         if escalate:
-            intent = model_intent if model_fired else (OTHER_INTENT if rules.subject == "other" else SELF_INTENT)
-            message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else model_confidence}, add_to_output=True)
+            intent = OTHER_INTENT if subject == "other" else SELF_INTENT
+            message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else score}, add_to_output=True)
+        elif check:
+            message.set(INTENT, {"name": SELF_INTENT, "confidence": score}, add_to_output=True)
+            entity = {"entity": CHECK_ENTITY, "value": "check", "start": 0, "end": 0, "extractor": type(self).__name__}
+            message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         elif (message.get(INTENT) or {}).get("name") in DANGER_INTENTS:
             message.set(INTENT, self._best_other_intent(message), add_to_output=True)
         message.set(
             "danger",
             {
                 "escalate": escalate,
+                "check": check,
+                "subject": subject if escalate or check else None,
                 "rules": asdict(rules),
-                "model": {"fired": model_fired, "intent": model_intent, "confidence": round(model_confidence, 4)},
+                "model": {"fired": model_fired, "score": round(score, 4)},
             },
             add_to_output=True,
         )
+
+    @staticmethod
+    def _subject_of_intents(message: Message) -> str:
+        """"other" when the intent classifier ranks someone-else-in-danger above immediate danger to the user."""
+        names = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
+        ranked = [name for name in names if name in DANGER_INTENTS]
+        return "other" if ranked and ranked[0] == OTHER_INTENT else "self"
 
     @staticmethod
     def _best_other_intent(message: Message) -> Dict[str, Any]:
@@ -170,11 +217,3 @@ class DangerDetector(UntrainedComponent):
         others = [r for r in ranking if r.get("name") not in (*DANGER_INTENTS, "nlu_fallback")]
         best = others[0] if others else {"name": "nlu_fallback", "confidence": 1.0}
         return {"name": best["name"], "confidence": best.get("confidence", 0.0)}
-
-    @staticmethod
-    def _model_verdict(message: Message) -> Tuple[Optional[str], float]:
-        """The classifier's best danger intent, if the classifier ranked one above everything but fallback."""
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "nlu_fallback"]
-        if ranking and ranking[0].get("name") in DANGER_INTENTS:
-            return ranking[0]["name"], float(ranking[0].get("confidence") or 0.0)
-        return None, 0.0

@@ -8,7 +8,8 @@ detector then drops matches that are negated, hypothetical, in the past or figur
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Tuple
 
 Pattern = List[Dict[str, Any]]
 
@@ -66,19 +67,41 @@ ENTRY_PLACES = {"door", "doors", "window", "windows", "house", "home", "flat", "
 FEAR = {"fear", "fearing", "scared", "afraid", "terrified", "frightened", "worried"}
 
 # Words that mark a match as in the past, hypothetical or negated, and words that pull it back to now.
-PAST_MARKERS = {"yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were", "was", "since", "earlier"}
+PAST_MARKERS = {
+    "yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were",
+    "was", "since", "earlier", "told", "said", "had", "did", "before",
+}
 # What happens often but is not said to be happening now ("most nights I hear banging next door").
 HABITUAL_MARKERS = {"nights", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends"}
-# Asking about reporting something that is over: "can I still report it", "is it too late to tell the police".
-REPORTING_THE_PAST = re.compile(r"\b((can|could) i still (report|tell|go to)|too late to (report|tell|go)|report (him|her|them|my \w+) for)\b")
+# Whole messages that are not about now: reporting something that is over ("can I still report it"), habits
+# ("every friday"), and conditional plans or threats ("he'd kill me if I told").
+NOT_NOW = re.compile(
+    r"\b((can|could) i still (report|tell|go to)|too late to (report|tell|go)|report (him|her|them|my \w+) for|"
+    r"every (day|night|week|weekend|month|friday|saturday|sunday)|(most|some) (days|nights|weekends)|"
+    r"when i was (a|\d+|little|young|younger|a kid|a child)|(will|would|do|does) (you|this|it) (call|send|ring|tell)|"
+    r"when (he|she|they|i|my \w+) (finds|find|sees|see|gets|get) (out|home|back|in|it|the|my|that))\b"
+)
+# Fiction, news and games: nothing there is happening to the writer.
+FICTION = {
+    "film", "movie", "episode", "scene", "soap", "series", "hollyoaks", "eastenders", "corrie", "emmerdale",
+    "podcast", "documentary", "novel", "game", "netflix", "storyline", "character", "telly", "ufc", "boxing", "mma",
+    "wrestling", "rugby", "football",
+}
+# A reflexive object makes violence self-inflicted or figurative ("she keeps stabbing herself with the needles").
+REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
+# Words after a threat or harm that make it an idiom ("he'd kill for a brew", "gonna die of boredom").
+IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
+# Where one clause ends and the next begins, for placing each match in time.
+CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "while", "until", "till"}
 PRESENT_MARKERS = {"now", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
-HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically"}
+HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically", "unless", "like"}
 # A whole message that says the danger is over ("I'm safe now, he left") outweighs matches of the weaker labels.
 SAFE_PHRASES = re.compile(
     r"\b(i am safe|safe now|am safe|(he|she|they) (has|have) (gone|left)|(he|she|they) (is|are) gone( now|$| and| for)|"
     r"(he|she|they) left|moved out|i left (him|her)|not in danger|safe place|(he|she) is in prison|locked up|"
-    r"was arrested|been arrested|took him away|not happening now|restraining order|can not find me|"
+    r"was arrested|been arrested|took him away|not happening now|restraining order|can not find me|in custody|"
+    r"on remand|remanded|sectioned|in hospital|(he|she|they) (is|are) (on bail|at work|at football|asleep)|"
     r"i am (okay|ok|fine) now|asking for a friend|not hurting me|never (hit|hurt) me|not in any danger|is safe now|"
     r"(he|she|they) (is|are) (not here|not home|not in|at work|away)|(he|she|they) (is|are) out (at|till|until|for))\b"
 )
@@ -105,81 +128,161 @@ _GAP = {"OP": "?"}  # any one optional token
 _OBJECT = [_in(SELF_OBJECTS | OTHER_OBJECTS)]
 _OBJECT_NOUN = [_in(DETERMINERS), _in({"little", "young", "baby", "poor", "old", "elderly"}, "?"), _in(PERSON_NOUNS)]
 
-PATTERNS: Dict[str, List[Pattern]] = {
-    "attack_now": [
-        [_in(VIOLENT_ING), *_OBJECT],
-        [_in(VIOLENT_ING), *_OBJECT_NOUN],
-        [_in({"is", "are", "keeps", "keep", "started", "starting"}), _in({"just", "really", "still"}, "?"), _in(VIOLENT_ING)],
-        [_in({"throwing", "chucking", "smashing"}), _GAP, _GAP, _in({"at", "up", "around"})],
-        [_in({"smashing", "breaking", "wrecking", "trashing", "destroying"}), _in({"things", "stuff", "everything", "up", "my", "our", "every", "windows", "furniture"})],
-    ],
-    "being_attacked": [[_word("being"), _in(VIOLENT_PARTICIPLE)]],
-    "just_attacked": [
-        [_word("just"), _in(VIOLENT_PARTICIPLE)],
-        [_word("just"), _in({"been", "got", "had"}), _in(VIOLENT_PARTICIPLE)],
-    ],
-    "weapon": [
-        [_in(BRANDISH), _in(DETERMINERS | {"another"}, "?"), _GAP, _in(WEAPONS)],
-        [_in(WEAPONS), _in({"to", "at", "against", "in", "on"}), _in(DETERMINERS, "?"), _in(BODY)],
-        [_in({"is", "are"}), _word("armed")],
-    ],
-    "strangulation": [
-        [_in({"hands", "hand", "arm", "arms", "belt", "rope", "cord"}), _in({"around", "round", "on"}), _in(DETERMINERS), _in({"neck", "throat"})],
-        [_in({"strangling", "throttling", "strangle", "suffocating"})],
-        [_in({"squeezing", "grabbing", "holding", "pinning", "crushing"}), _in(DETERMINERS | SELF_OBJECTS), _GAP, _in({"neck", "throat", "chest"})],
-        [_in({"got", "has", "have", "holding", "grabbed", "pinned", "pinning"}), _in(SELF_OBJECTS | OTHER_OBJECTS), _in({"by", "in", "against", "down", "to"}), _in(DETERMINERS, "?"), _in({"throat", "neck", "hair", "headlock", "chokehold", "wall", "floor", "ground", "bed"})],
-    ],
-    "threat_to_kill": [
-        [_in(THREAT_VERBS), _GAP, _GAP, _GAP, _GAP, _in(KILL), _in(SELF_OBJECTS | OTHER_OBJECTS | DETERMINERS | {"everyone", "himself"})],
-        [_in(THREATENING_SUBJECTS), _in({"will", "is", "would", "wants", "want"}), _GAP, _GAP, _in({"kill", "murder", "stab", "shoot"})],
-        [_in(FEAR), _GAP, _GAP, _GAP, _in({"kill", "murder", "stab", "shoot"}), _in(SELF_OBJECTS)],
-    ],
-    "intruder": [
-        [_in({"is", "are"}), _in({"at", "outside", "in"}), _in(DETERMINERS, "?"), _in({"front", "back"}, "?"), _in(ENTRY_PLACES)],
-        [_in({"trying", "tried", "try", "wants", "want"}), _word("to"), _in({"get", "break", "kick", "force", "smash", "climb", "bust", "come"}), _in({"in", "into", "down", "through"})],
-        [_in({"breaking", "kicking", "smashing", "bashing", "forcing", "kicked", "smashed", "broke"}), _in({"in", "down", "into", "through"})],
-        [_in({"breaking", "kicking", "smashing", "bashing", "forcing", "banging", "hammering", "pounding", "booting"}), _in({"on", "at"}, "?"), _in(DETERMINERS), _in({"front", "back"}, "?"), _in(ENTRY_PLACES)],
-        [_word("broken"), _word("in")],
-    ],
-    "hiding": [
-        [_word("hiding"), _in({"in", "from", "under", "behind", "inside"})],
-        [_word("locked"), _word("myself", "?"), _word("in"), _in(DETERMINERS, "?"), _in({"bathroom", "toilet", "room", "bedroom", "car", "loo", "cupboard", "shed"})],
-        [_in(THREATENING_SUBJECTS), _in({"will", "would", "might", "could", "can", "is"}), _in({"hear", "catch", "going"}), _in({"to"}, "?"), _in({"hear", "catch"}, "?")],
-        [_word("can"), _word("not"), _in({"talk", "speak", "call", "phone", "ring"}), {"IS_PUNCT": True, "OP": "?"}, _in(THREATENING_SUBJECTS | {"because", "right", "he", "in", "out", "loud"})],
-    ],
-    "urgent_help": [
-        [_word("help"), _word("me", "?"), _in({"now", "quick", "quickly", "please", "urgently", "immediately"})],
-        [_word("send"), _in({"the", "a", "an", "someone", "some", "help", "police", "officer", "officers", "ambulance", "car"})],
-        [_in({"call", "ring", "phone", "get"}), _word("the", "?"), _word("police"), _word("for"), _in(SELF_OBJECTS | OTHER_OBJECTS)],
-        [_in({"need", "want"}), _word("the", "?"), _in({"police", "help", "ambulance", "someone"}), _in({"now", "right", "immediately", "urgently", "quick", "quickly", "here", "asap"})],
-        [_in({"is", "this"}), _word("an"), _word("emergency")],
-        [_word("emergency"), _word("now")],
-    ],
-    "fear_for_life": [
-        [_in(FEAR), _word("for"), _in({"my", "our", "her", "his", "their"}), _in({"life", "lives", "safety"})],
-        [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("die")],
-        [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("be"), _in({"killed", "murdered", "stabbed", "shot"})],
-    ],
-    "injured": [
-        [_in({"am", "is", "are"}), _in({"bleeding", "unconscious", "injured"})],
-        [_word("can"), _word("not"), _in({"breathe", "breathing", "move", "get"}), _in({"out", "away"}, "?")],
-        [_in({"passed", "knocked"}), _word("out"), _in({"of"}, "!")],
-    ],
-    "self_harm": [
-        [_in({"kill", "killing", "end", "ending", "hurt", "hurting", "harm", "harming"}), _in({"myself", "my"}), _in({"life", "own"}, "?")],
-        [_in({"suicide", "suicidal", "overdose"})],
-        [_word("want"), _word("to"), _word("die")],
-        [_in({"swallowed", "taken", "took", "overdosed"}), _in({"all", "too", "loads", "whole", "every", "lots", "a"}), _GAP, _GAP, _in({"tablets", "pills", "paracetamol", "packet", "bottle"})],
-        [_in({"jump", "jumping", "throw", "throwing"}), _in({"off", "myself", "in"}), _GAP, _GAP, _in({"bridge", "building", "roof", "cliff", "multistorey", "train", "car", "motorway", "balcony", "front"})],
-    ],
-    "screaming_nearby": [
-        [_in({"hear", "hearing", "heard", "hears"}), _GAP, _GAP, _GAP, _in({"screaming", "scream", "screams", "screeching", "banging", "crying", "cry", "thuds", "thud", "thumping", "smashing", "yelling", "crash", "begging"})],
-        [_in({"screaming", "crying", "shouting", "begging"}), _word("for"), _word("help")],
-    ],
-}
 
-# Labels that still count when a past-time marker is present ("he hit me last night and he is back").
-ALWAYS_PRESENT_LABELS = {"intruder", "hiding", "urgent_help", "self_harm"}
+
+@dataclass(frozen=True)
+class Rule:
+    """One Matcher pattern, the kind of danger it names, and messages it must catch (tests/unit)."""
+
+    name: str
+    label: str
+    pattern: Pattern
+    examples: Tuple[str, ...]
+
+
+RULES: List[Rule] = [
+    # attack_now: violence going on as the message is written
+    Rule("violent-ing-person", "attack_now", [_in(VIOLENT_ING), *_OBJECT],
+         ("pls help hes hitting me", "he is strangling her on the landing")),
+    Rule("violent-ing-noun", "attack_now", [_in(VIOLENT_ING), *_OBJECT_NOUN],
+         ("my husband is punching my little boy",)),
+    Rule("is-violent-ing", "attack_now",
+         [_in({"is", "are", "keeps", "keep", "started", "starting"}), _in({"just", "really", "still"}, "?"), _in(VIOLENT_ING)],
+         ("he is still kicking me",)),
+    Rule("throwing-things", "attack_now", [_in({"throwing", "chucking", "smashing"}), _GAP, _GAP, _in({"at", "up", "around"})],
+         ("hes throwing plates at me",)),
+    Rule("smashing-things", "attack_now",
+         [_in({"smashing", "breaking", "wrecking", "trashing", "destroying"}),
+          _in({"things", "stuff", "everything", "up", "my", "our", "every", "windows", "furniture"})],
+         ("hes smashing everything in the kitchen",)),
+    Rule("being-attacked", "being_attacked", [_word("being"), _in(VIOLENT_PARTICIPLE)],
+         ("my neighbour is being attacked",)),
+    Rule("just-attacked", "just_attacked", [_word("just"), _in(VIOLENT_PARTICIPLE)], ("he just stabbed me",)),
+    Rule("just-been-attacked", "just_attacked", [_word("just"), _in({"been", "got", "had"}), _in(VIOLENT_PARTICIPLE)],
+         ("ive just been punched by my boyfriend",)),
+    # weapon: a weapon held or used against someone
+    Rule("brandishing-weapon", "weapon", [_in(BRANDISH), _in(DETERMINERS | {"another"}, "?"), _GAP, _in(WEAPONS)],
+         ("he's got a knife", "hes holding the hammer over me")),
+    Rule("weapon-to-body", "weapon", [_in(WEAPONS), _in({"to", "at", "against", "in", "on"}), _in(DETERMINERS, "?"), _in(BODY)],
+         ("knife to my throat",)),
+    Rule("is-armed", "weapon", [_in({"is", "are"}), _word("armed")], ("my ex is armed and outside",)),
+    # strangulation
+    Rule("hands-round-neck", "strangulation",
+         [_in({"hands", "hand", "arm", "arms", "belt", "rope", "cord"}), _in({"around", "round", "on"}), _in(DETERMINERS),
+          _in({"neck", "throat"})],
+         ("he put his hands around my neck",)),
+    Rule("strangling", "strangulation", [_in({"strangling", "throttling", "strangle", "suffocating"})],
+         ("helppp hes strangling me on the landing",)),
+    Rule("squeezing-neck", "strangulation",
+         [_in({"squeezing", "grabbing", "holding", "pinning", "crushing"}), _in(DETERMINERS | SELF_OBJECTS), _GAP,
+          _in({"neck", "throat", "chest"})],
+         ("he's squeezing my throat every time i try to move",)),
+    Rule("held-by-the-throat", "strangulation",
+         [_in({"got", "has", "have", "holding", "grabbed", "pinned", "pinning"}), _in(SELF_OBJECTS | OTHER_OBJECTS),
+          _in({"by", "in", "against", "down", "to"}), _in(DETERMINERS, "?"),
+          _in({"throat", "neck", "hair", "headlock", "chokehold", "wall", "floor", "ground", "bed"})],
+         ("he has me by the throat", "he's pinned her against the wall")),
+    # threat_to_kill
+    Rule("threatening-to-kill", "threat_to_kill",
+         [_in(THREAT_VERBS), _GAP, _GAP, _GAP, _GAP, _in(KILL), _in(SELF_OBJECTS | OTHER_OBJECTS | DETERMINERS | {"everyone", "himself"})],
+         ("he says he's going to kill me",)),
+    Rule("will-kill", "threat_to_kill",
+         [_in(THREATENING_SUBJECTS), _in({"will", "is", "would", "wants", "want"}), _GAP, _GAP, _in({"kill", "murder", "stab", "shoot"})],
+         ("he is going to kill me tonight",)),
+    Rule("afraid-he-will-kill", "threat_to_kill", [_in(FEAR), _GAP, _GAP, _GAP, _in({"kill", "murder", "stab", "shoot"}), _in(SELF_OBJECTS)],
+         ("im scared he will kill me",)),
+    # intruder: an abuser getting in now
+    Rule("abuser-at-the-door", "intruder",
+         [_in(THREATENING_SUBJECTS), _in({"is", "are"}), _in({"at", "outside"}), _in(DETERMINERS, "?"),
+          _in({"front", "back"}, "?"), _in({"door", "doors", "window", "windows", "gate"})],
+         ("he's at the door", "my ex is at the back window")),
+    Rule("abuser-outside", "intruder",
+         [_in(THREATENING_SUBJECTS), _in({"is", "are"}), _word("outside"), _in(DETERMINERS, "?"),
+          _in({"house", "home", "flat", "place", "refuge", "work", "bedroom", "bathroom"}, "?"), _in({"now", "right", "again"})],
+         ("my ex is outside the house now",)),
+    Rule("trying-to-get-in", "intruder",
+         [_in({"trying", "tried", "try", "wants", "want"}), _word("to"), _in({"get", "break", "kick", "force", "smash", "climb", "bust"}),
+          _in({"in", "into", "down", "through"})],
+         ("HE IS TRYING TO GET IN",)),
+    Rule("breaking-in", "intruder",
+         [_in({"breaking", "kicking", "smashing", "bashing", "forcing"}), _in({"in", "down", "into", "through"})],
+         ("hes kicking down the door",)),
+    Rule("breaking-the-door", "intruder",
+         [_in({"breaking", "kicking", "smashing", "bashing", "forcing", "banging", "hammering", "pounding", "booting"}),
+          _in({"on", "at"}, "?"), _in(DETERMINERS), _in({"front", "back"}, "?"), _in(ENTRY_PLACES)],
+         ("my ex is banging on the door screaming",)),
+    # hiding: the user hiding from someone, or unable to talk because of them
+    Rule("hiding-from", "hiding", [_word("hiding"), _in({"in", "from", "under", "behind", "inside"})],
+         ("im hiding in the wardrobe",)),
+    Rule("locked-in-room", "hiding",
+         [_in({"locked", "barricaded", "shut"}), _in({"myself", "me", "us", "ourselves"}), _in({"in", "inside"}), _in(DETERMINERS, "?"),
+          _in({"bathroom", "toilet", "room", "bedroom", "car", "loo", "cupboard", "shed"})],
+         ("ive locked myself in the bathroom hes going mad", "he has locked me in the shed")),
+    Rule("he-will-hear", "hiding",
+         [_in(THREATENING_SUBJECTS), _in({"will", "would", "might", "could", "can", "is"}), _word("going", "?"),
+          _word("to", "?"), _in({"hear", "catch"}), _in(SELF_OBJECTS | {"us"}, "?")],
+         ("shh he will hear me",)),
+    Rule("cant-talk-because-of-him", "hiding",
+         [_word("can"), _word("not"), _in({"talk", "speak", "call", "phone", "ring"}), {"IS_PUNCT": True, "OP": "?"},
+          _in(THREATENING_SUBJECTS | {"because", "loud"})],
+         ("cant talk because he is downstairs listening",)),
+    # urgent_help: an explicit call for help now
+    Rule("help-me-now", "urgent_help",
+         [_word("help"), _word("me", "?"), _in({"now", "quick", "quickly", "urgently", "immediately"})],
+         ("help me now",)),
+    Rule("send-police", "urgent_help",
+         [_word("send"), _in({"the", "someone", "help", "police", "officer", "officers", "ambulance"}),
+          _in({"police", "now", "here", "quick", "quickly", "round", "please", "asap"}, "?"), _in({"now", "here", "quick", "please", "round"})],
+         ("send police now",)),
+    Rule("call-police-for-me", "urgent_help",
+         [_in({"call", "ring", "phone", "get"}), _word("the", "?"), _word("police"), _word("for"), _in(SELF_OBJECTS | OTHER_OBJECTS)],
+         ("can you call the police for me",)),
+    Rule("need-police-now", "urgent_help",
+         [_in({"need", "want"}), _word("the", "?"), _in({"police", "help", "ambulance", "someone"}),
+          _in({"now", "immediately", "urgently", "quick", "quickly", "here", "asap"})],
+         ("i need the police here",)),
+    # fear_for_life
+    Rule("fear-for-life", "fear_for_life",
+         [_in(FEAR), _word("for"), _in({"my", "our", "her", "his", "their"}), _in({"life", "lives", "safety"})],
+         ("i fear for my life he's drunk and raging",)),
+    Rule("going-to-die", "fear_for_life", [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("die")],
+         ("i think i am going to die",)),
+    Rule("going-to-be-killed", "fear_for_life",
+         [_in({"am", "are", "is"}), _word("going"), _word("to"), _word("be"), _in({"killed", "murdered", "stabbed", "shot"})],
+         ("im going to be killed tonight",)),
+    # injured
+    Rule("bleeding", "injured", [_in({"am", "is", "are"}), _in({"bleeding", "unconscious", "injured"})], ("i am bleeding",)),
+    Rule("cant-breathe", "injured", [_word("can"), _word("not"), _in({"breathe", "breathing"})],
+         ("he's on top of me i cant breathe",)),
+    Rule("knocked-out", "injured", [_in({"passed", "knocked"}), _word("out"), _in({"of"}, "!")],
+         ("she's knocked out on the floor",)),
+    # self_harm
+    Rule("kill-myself", "self_harm",
+         [_in({"kill", "killing", "hurt", "hurting", "harm", "harming"}), _word("myself")], ("im going to kill myself",)),
+    Rule("end-my-life", "self_harm", [_in({"end", "ending", "take", "taking"}), _word("my"), _word("own", "?"), _word("life")],
+         ("i am going to end my life tonight",)),
+    Rule("suicidal", "self_harm", [_in({"suicide", "suicidal"})], ("feeling suicidal",)),
+    Rule("want-to-die", "self_harm", [_word("want"), _word("to"), _word("die")], ("i want to die",)),
+    Rule("taken-pills", "self_harm",
+         [_in({"swallowed", "taken", "took", "overdosed"}), _in({"all", "too", "loads", "whole", "every", "lots", "a"}), _GAP, _GAP,
+          _in({"tablets", "pills", "paracetamol", "packet", "bottle"})],
+         ("ive taken all my tablets",)),
+    Rule("jumping-off", "self_harm",
+         [_in({"jump", "jumping", "throw", "throwing"}), _in({"off", "myself", "in"}), _GAP, _GAP,
+          _in({"bridge", "building", "roof", "cliff", "multistorey", "train", "car", "motorway", "balcony", "front"})],
+         ("im going to jump off the bridge",)),
+    # screaming_nearby: someone else in trouble, heard
+    Rule("hear-screaming", "screaming_nearby",
+         [_in({"hear", "hearing", "heard", "hears"}), _GAP, _GAP, _GAP,
+          _in({"screaming", "scream", "screams", "screeching", "banging", "crying", "cry", "thuds", "thud", "thumping", "smashing",
+               "yelling", "crash", "begging"})],
+         ("i can hear screaming next door",)),
+    Rule("screaming-for-help", "screaming_nearby", [_in({"screaming", "crying", "shouting", "begging"}), _word("for"), _word("help")],
+         ("a woman is screaming for help outside",)),
+]
+PATTERNS: Dict[str, List[Pattern]] = {rule.name: [rule.pattern] for rule in RULES}
+LABEL_OF = {rule.name: rule.label for rule in RULES}
+
 # Labels that need a person as the subject to count ("this film is killing me" does not).
 NEEDS_PERSON_SUBJECT = {"killing", "murdering", "smashing", "hammering", "beating", "shooting", "burning", "biting", "bleeding", "choking", "breaking", "wrecking", "destroying"}
 # Context that makes injury words ordinary ("I can't breathe through my nose with this cold").

@@ -1,6 +1,9 @@
-"""Held-out evaluation: intent F1 on tests/nlu, and danger escalation over REST on tests/danger/eval.yml.
+"""Held-out evaluation: intent F1 on tests/nlu, and immediate danger on the development and frozen test sets.
 
-`make eval` runs both and prints the tables; tests/e2e/test_quality.py asserts the bars with the same code.
+`make eval` prints, side by side for the development set (tests/danger/eval.yml, the only one tuned against) and the
+frozen test set (tests/danger/test.yml): recall by who is in danger, false escalations (the "are you in danger
+right now?" check included), each detector alone, the false fires of every rule, and the leak check.
+tests/e2e/test_quality.py asserts the bars on the test set with the same code.
 """
 
 from __future__ import annotations
@@ -13,19 +16,44 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from sklearn.metrics import precision_recall_fscore_support
 
-from scripts import serve
+from components.danger import DangerRules
+from components.danger_patterns import RULES
+from scripts import leaks, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_HELDOUT = sorted((ROOT / "tests" / "nlu").glob("*.yml"))
-DANGER_EVAL = ROOT / "tests" / "danger" / "eval.yml"
+DEV_SET = ROOT / "tests" / "danger" / "eval.yml"
+TEST_SET = ROOT / "tests" / "danger" / "test.yml"
+KINDS = ("self", "other", "cant_speak", "deaf")
 MIN_MACRO_F1 = 0.90
 MIN_DANGER_RECALL = 0.98
+MIN_RECALL_PER_KIND = 0.95
 MAX_FALSE_ESCALATIONS = 0.03
+MAX_RULE_FALSE_FIRES = 0.005
+
+
+@dataclass
+class DangerSet:
+    """Messages that must escalate, by who is in danger, and look-alikes that must not."""
+
+    danger: List[Tuple[str, str]]  # (kind, text)
+    safe: List[str]
+
+    @property
+    def texts(self) -> List[str]:
+        """Every text of the set, danger first."""
+        return [text for _, text in self.danger] + self.safe
+
+
+def load_danger_set(path: Path) -> DangerSet:
+    """A danger evaluation set (`danger:` by kind, and `safe:`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return DangerSet([(kind, text) for kind, texts in data["danger"].items() for text in texts], data["safe"])
 
 
 def load_nlu_examples(paths: Iterable[Path]) -> List[Tuple[str, str]]:
@@ -33,16 +61,8 @@ def load_nlu_examples(paths: Iterable[Path]) -> List[Tuple[str, str]]:
     examples = []
     for path in paths:
         for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in block["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    examples.append((line.strip()[2:].strip(), block["intent"]))
+            examples += [(text, block["intent"]) for text in leaks.nlu_texts_of_block(block)]
     return examples
-
-
-def load_danger_eval(path: Path = DANGER_EVAL) -> Tuple[List[Tuple[str, str]], List[str]]:
-    """(kind, text) of the messages that must escalate, and the texts that must not."""
-    data = yaml.safe_load(path.read_text())
-    return [(kind, text) for kind, texts in data["danger"].items() for text in texts], data["safe"]
 
 
 @dataclass
@@ -92,23 +112,37 @@ def intent_report(model: Path, paths: Iterable[Path] = NLU_HELDOUT) -> IntentRep
 
 @dataclass
 class DangerReport:
-    """Escalation rates on the danger evaluation set."""
+    """Escalation rates on one danger set. An outcome is "escalate", "check" or None."""
 
     recall: float
-    false_escalations: float
-    misses: List[str]
-    false_alarms: List[str]
+    recall_by_kind: Dict[str, float]
+    false_escalations: float  # "check" included
+    false_checks: float
+    misses: List[Tuple[str, str]]
+    false_alarms: List[Tuple[str, str]]  # (outcome, text)
 
     def summary(self, name: str) -> str:
         """One line of figures."""
-        return f"{name:<18} recall {self.recall:.3f}   false escalations {self.false_escalations:.3f}"
+        kinds = " ".join(f"{kind} {value:.3f}" for kind, value in self.recall_by_kind.items())
+        return (f"{name:<22} recall {self.recall:.3f} ({kinds})   false escalations {self.false_escalations:.3f}"
+                f" (of which check {self.false_checks:.3f})")
+
+    def meets_the_bars(self) -> bool:
+        """Recall >= 0.98 overall and >= 0.95 for each kind; false escalations <= 0.03."""
+        return (self.recall >= MIN_DANGER_RECALL and min(self.recall_by_kind.values()) >= MIN_RECALL_PER_KIND
+                and self.false_escalations <= MAX_FALSE_ESCALATIONS)
 
 
-def rates(danger: List[str], safe: List[str], escalates: Dict[str, bool]) -> DangerReport:
-    """Recall on `danger` and false-escalation rate on `safe`, given a verdict per text."""
-    misses = [text for text in danger if not escalates[text]]
-    false_alarms = [text for text in safe if escalates[text]]
-    return DangerReport(1 - len(misses) / len(danger), len(false_alarms) / len(safe), misses, false_alarms)
+def rates(dataset: DangerSet, outcome: Dict[str, Optional[str]]) -> DangerReport:
+    """Recall (a check counts as caught) and false escalations (a check counts as one), given each text's outcome."""
+    misses = [(kind, text) for kind, text in dataset.danger if not outcome[text]]
+    by_kind = {kind: [text for k, text in dataset.danger if k == kind] for kind in KINDS}
+    recall_by_kind = {kind: sum(bool(outcome[t]) for t in texts) / len(texts) for kind, texts in by_kind.items() if texts}
+    false_alarms = [(outcome[text] or "", text) for text in dataset.safe if outcome[text]]
+    checks = sum(kind == "check" for kind, _ in false_alarms)
+    n_safe = len(dataset.safe)
+    return DangerReport(1 - len(misses) / len(dataset.danger), recall_by_kind, len(false_alarms) / n_safe,
+                        checks / n_safe, misses, false_alarms)
 
 
 def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
@@ -116,61 +150,106 @@ def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
     return serve.post_message(rasa_url, f"eval-{uuid.uuid4()}", text)
 
 
-def escalates_over_rest(rasa_url: str, text: str) -> bool:
-    """True if the reply to `text` carries the escalation marker."""
-    return any((m.get("custom") or {}).get("escalation") for m in reply_over_rest(rasa_url, text))
+def outcome_of(reply: List[Dict[str, Any]]) -> Optional[str]:
+    """"check" for the are-you-in-danger question, "escalate" for 999 guidance, None otherwise."""
+    kinds = [(m.get("custom") or {}).get("kind") for m in reply if (m.get("custom") or {}).get("escalation")]
+    return None if not kinds else "check" if set(kinds) == {"check"} else "escalate"
 
 
-def danger_report_over_rest(rasa_url: str, path: Path = DANGER_EVAL) -> DangerReport:
-    """Plays the danger evaluation against a running bot over REST."""
-    danger, safe = load_danger_eval(path)
-    texts = [text for _, text in danger] + safe
+def replies_over_rest(rasa_url: str, texts: List[str]) -> Dict[str, List[Dict[str, Any]]]:
+    """Each text's reply as the first message of a conversation with a running bot."""
     with ThreadPoolExecutor(max_workers=4) as pool:
-        verdicts = dict(zip(texts, pool.map(lambda t: escalates_over_rest(rasa_url, t), texts), strict=True))
-    return rates([text for _, text in danger], safe, verdicts)
+        return dict(zip(texts, pool.map(lambda t: reply_over_rest(rasa_url, t), texts), strict=True))
 
 
-def danger_reports_by_detector(model: Path, path: Path = DANGER_EVAL) -> Dict[str, DangerReport]:
-    """Rates of the rules alone, the model alone, and both together, from the parsed verdicts."""
-    danger, safe = load_danger_eval(path)
-    texts = [text for _, text in danger] + safe
-    verdicts = dict(zip(texts, (p["danger"] for p in parse_all(model, texts)), strict=True))
-    danger_texts = [text for _, text in danger]
+def danger_report_over_rest(rasa_url: str, path: Path = TEST_SET) -> DangerReport:
+    """Plays a danger set against a running bot over REST."""
+    dataset = load_danger_set(path)
+    replies = replies_over_rest(rasa_url, dataset.texts)
+    return rates(dataset, {text: outcome_of(reply) for text, reply in replies.items()})
+
+
+def danger_reports_by_detector(model: Path, path: Path) -> Dict[str, DangerReport]:
+    """Rates of the rules alone, the classifier alone, and the gate, from the parsed verdicts."""
+    dataset = load_danger_set(path)
+    verdicts = dict(zip(dataset.texts, (p["danger"] for p in parse_all(model, dataset.texts)), strict=True))
+
+    def outcome(pick: Callable[[Dict[str, Any]], Optional[str]]) -> Dict[str, Optional[str]]:
+        return {text: pick(verdict) for text, verdict in verdicts.items()}
+
     return {
-        "rules alone": rates(danger_texts, safe, {t: v["rules"]["fired"] for t, v in verdicts.items()}),
-        "model alone": rates(danger_texts, safe, {t: v["model"]["fired"] for t, v in verdicts.items()}),
-        "both together": rates(danger_texts, safe, {t: v["escalate"] for t, v in verdicts.items()}),
+        "rules alone": rates(dataset, outcome(lambda v: "escalate" if v["rules"]["fired"] else None)),
+        "classifier alone": rates(dataset, outcome(lambda v: "escalate" if v["model"]["fired"] else None)),
+        "gate (with check)": rates(dataset, outcome(lambda v: "escalate" if v["escalate"] else "check" if v["check"] else None)),
     }
 
 
+def negative_texts() -> List[str]:
+    """Every message known not to be danger: look-alikes of the corpus, other intents' examples, safe eval items."""
+    from components.danger_classifier import load_corpus
+
+    texts = [text for text, is_danger in load_corpus(ROOT / "data" / "danger") if not is_danger]
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if block["intent"] not in ("immediate_danger", "someone_else_in_danger"):
+                texts += leaks.nlu_texts_of_block(block)
+    return texts + load_danger_set(DEV_SET).safe + load_danger_set(TEST_SET).safe
+
+
+def rule_false_fires(texts: List[str]) -> Dict[str, List[str]]:
+    """For each rule, the negative messages on which it fires (and its verdict escalates)."""
+    detector = DangerRules()
+    fires: Dict[str, List[str]] = {rule.name: [] for rule in RULES}
+    for text in texts:
+        for name in detector.detect(text).rules:
+            fires[name].append(text)
+    return fires
+
+
+def rule_table(fires: Dict[str, List[str]], total: int) -> str:
+    """False fires per rule, worst first."""
+    lines = [f"False fires of each rule on {total} negative messages (bar: <= {MAX_RULE_FALSE_FIRES:.1%} each):"]
+    for name, texts in sorted(fires.items(), key=lambda item: -len(item[1])):
+        example = f"   e.g. {texts[0]!r}" if texts else ""
+        lines.append(f"  {name:<26}{len(texts):>4}  {len(texts) / total:6.2%}{example}")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    """Prints the intent report and the danger reports; exits 1 if a bar is not met."""
+    """Prints every report; exits 1 if a bar is not met on the frozen test set."""
     model = ROOT / "models" / "current.tar.gz"
     report = intent_report(model)
     print("Intent classification on the held-out set (tests/nlu):\n" + report.table())
-    print("\nImmediate danger (tests/danger/eval.yml), parsed:")
-    for name, detector in danger_reports_by_detector(model).items():
-        print("  " + detector.summary(name))
+    for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET)):
+        print(f"\nImmediate danger, {name} set ({path.relative_to(ROOT)}), parsed:")
+        for detector, danger in danger_reports_by_detector(model, path).items():
+            print("  " + danger.summary(detector))
     env = serve.environment()
-    env.update(RASA_PORT=str(serve.free_port()), ACTION_SERVER_PORT=str(serve.free_port()),
+    env.update(RASA_PORT=str(serve.free_port()), ACTION_SERVER_PORT=str(serve.free_port()), RASA_REPLICAS="1",
                SQLITE_TRACKER_DB=str(Path(tempfile.mkdtemp()) / "eval.db"))
     processes = serve.start(["actions", "rasa"], env)
     try:
-        over_rest = danger_report_over_rest(f"http://127.0.0.1:{env['RASA_PORT']}")
+        url = f"http://127.0.0.1:{env['RASA_PORT']}"
+        dev, test = danger_report_over_rest(url, DEV_SET), danger_report_over_rest(url, TEST_SET)
     finally:
         serve.stop(processes)
-    print("  " + over_rest.summary("over REST"))
-    for text in over_rest.misses:
-        print(f"  MISSED: {text}")
-    for text in over_rest.false_alarms:
-        print(f"  FALSE ALARM: {text}")
-    ok = (
-        report.macro_f1 >= MIN_MACRO_F1
-        and over_rest.recall >= MIN_DANGER_RECALL
-        and over_rest.false_escalations <= MAX_FALSE_ESCALATIONS
-    )
-    print(f"\nBars: macro F1 >= {MIN_MACRO_F1}, danger recall >= {MIN_DANGER_RECALL}, "
-          f"false escalations <= {MAX_FALSE_ESCALATIONS}: {'met' if ok else 'NOT met'}")
+    print("\nOver REST, as users get it:\n  " + dev.summary("development") + "\n  " + test.summary("TEST (frozen)"))
+    for kind, text in test.misses:
+        print(f"  TEST MISSED ({kind}): {text}")
+    for outcome, text in test.false_alarms:
+        print(f"  TEST FALSE ALARM ({outcome}): {text}")
+    negatives = negative_texts()
+    fires = rule_false_fires(negatives)
+    print("\n" + rule_table(fires, len(negatives)))
+    found = leaks.find_leaks(leaks.training_items(), leaks.evaluation_items())
+    print(f"\nLeak check (token-set Jaccard >= {leaks.THRESHOLD}): {len(found)} near copies")
+    for leak in found:
+        print("  " + str(leak))
+    ok = report.macro_f1 >= MIN_MACRO_F1 and test.meets_the_bars() and not found
+    ok = ok and max(map(len, fires.values())) <= MAX_RULE_FALSE_FIRES * len(negatives)
+    print(f"\nBars on the frozen test set: macro F1 >= {MIN_MACRO_F1}, recall >= {MIN_DANGER_RECALL} "
+          f"(>= {MIN_RECALL_PER_KIND} per kind), false escalations <= {MAX_FALSE_ESCALATIONS}; rules <= "
+          f"{MAX_RULE_FALSE_FIRES:.1%} false fires each; no leaks: {'met' if ok else 'NOT met'}")
     sys.exit(0 if ok else 1)
 
 

@@ -4,6 +4,8 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from components.danger import DangerDetector, DangerRules
+from components.danger_patterns import RULES, Rule
+from scripts.evaluate import MAX_RULE_FALSE_FIRES, negative_texts, rule_false_fires, rule_table
 
 
 @pytest.fixture(scope="module")
@@ -56,31 +58,39 @@ def test_ignores_look_alikes(rules: DangerRules, text: str) -> None:
     assert not rules.detect(text).fired
 
 
-def _message(text: str, ranking: list[tuple[str, float]]) -> Message:
-    message = Message(data={"text": text})
+def _message(text: str, score: float, ranking: list[tuple[str, float]]) -> Message:
+    message = Message(data={"text": text, "danger_score": score})
     message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
     message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
     return message
 
 
 @pytest.mark.parametrize(
-    "text, ranking, expected_intent, escalates",
+    "text, score, ranking, intent, outcome",
     [
-        # rules fire, the model does not: escalate, and the subject picks the intent
-        ("my neighbour is being attacked", [("worried_about_someone", 0.8)], "someone_else_in_danger", True),
-        # the model fires, the rules do not
-        ("sos he found me", [("immediate_danger", 0.9), ("greet", 0.1)], "immediate_danger", True),
-        # the model's danger guess below the threshold is demoted to the next intent
-        ("gun licence renewal", [("immediate_danger", 0.22), ("out_of_scope", 0.2)], "out_of_scope", False),
-        # an explicit safety statement outweighs the model
-        ("he's gone now and I'm safe", [("immediate_danger", 0.75), ("find_support", 0.2)], "find_support", False),
+        # the rules fire, the classifier does not: escalate, and the rules' subject picks the intent
+        ("my neighbour is being attacked", 0.1, [("worried_about_someone", 0.8)], "someone_else_in_danger", "escalate"),
+        # the classifier fires, the rules do not; who is in danger comes from the intents' order
+        ("sos he found me", 0.9, [("immediate_danger", 0.9), ("greet", 0.1)], "immediate_danger", "escalate"),
+        ("come quick next door", 0.9, [("someone_else_in_danger", 0.5), ("immediate_danger", 0.4)],
+         "someone_else_in_danger", "escalate"),
+        # the rules' subject is never overridden by an intent guess
+        ("he's hitting her right now", 0.9, [("immediate_danger", 0.9)], "someone_else_in_danger", "escalate"),
+        # between the two thresholds: ask, as a danger intent with the check entity
+        ("he's back", 0.4, [("immediate_danger", 0.5), ("greet", 0.1)], "immediate_danger", "check"),
+        # below both: an intent guess of danger is demoted to the next intent
+        ("gun licence renewal", 0.1, [("immediate_danger", 0.22), ("out_of_scope", 0.2)], "out_of_scope", None),
     ],
 )
-def test_gate_combines_the_two_detectors(text: str, ranking: list, expected_intent: str, escalates: bool) -> None:
-    message = _message(text, ranking)
-    DangerDetector({"model_threshold": 0.3}).process([message])
-    assert message.get("intent")["name"] == expected_intent
-    assert message.get("danger")["escalate"] is escalates
+def test_gate_combines_the_two_detectors(text: str, score: float, ranking: list, intent: str, outcome: str) -> None:
+    message = _message(text, score, ranking)
+    DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
+    danger = message.get("danger")
+    assert message.get("intent")["name"] == intent
+    assert (danger["escalate"], danger["check"]) == (outcome == "escalate", outcome == "check")
+    checks = [e for e in message.get("entities") or [] if e["entity"] == "danger_check"]
+    assert bool(checks) is (outcome == "check")
+    assert danger["model"]["score"] == score
 
 
 @pytest.mark.parametrize(
@@ -113,3 +123,18 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
 )
 def test_reporting_the_past_habits_and_animals(rules: DangerRules, text: str, fires: bool) -> None:
     assert rules.detect(text).fired is fires
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_each_rule_catches_its_own_examples(rules: DangerRules, rule: Rule) -> None:
+    assert rule.examples
+    for example in rule.examples:
+        assert rule.name in rules.detect(example).rules, example
+
+
+def test_no_rule_fires_on_more_than_half_a_percent_of_the_negatives() -> None:
+    negatives = negative_texts()
+    fires = rule_false_fires(negatives)
+    print(rule_table(fires, len(negatives)))
+    worst = max(fires, key=lambda name: len(fires[name]))
+    assert len(fires[worst]) <= MAX_RULE_FALSE_FIRES * len(negatives), (worst, fires[worst][:10])
