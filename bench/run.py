@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
-from bench import load, profile, report
+from bench import danger_detector, load, profile, report
 from bench.servers import Server, start_ours, start_stock, train_ours
 from bench.starter import starter_bot
 from bench.stats import percentile, summarise
@@ -141,10 +141,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     results.update(ours=ours, stock=stock)
     if not args.no_experiments:
         results["experiments"] = experiments([(1, args.messages), (20, args.messages)])
+    results["danger_detector"] = danger_detector.measure()
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(results, indent=2))
     report.chart(results, path.with_suffix(".png"))
     print(report.table(results))
+    print("Danger detector per message, in-process: " + ", ".join(f"{k} {v}" for k, v in results["danger_detector"].items()))
     print(f"\nFigures: {path}\nChart:   {path.with_suffix('.png')}")
 
 

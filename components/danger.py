@@ -21,12 +21,14 @@ from spacy.tokens import Doc
 
 from components import danger_patterns as lexicon
 from components.base import UntrainedComponent
-from components.danger_classifier import DANGER_INTENTS, DANGER_SCORE
+from components.communication import ENTITY as COMMUNICATION_ENTITY
+from components.danger_classifier import DANGER_INTENTS, DANGER_KIND, DANGER_SCORE
 from components.normalise import for_matching
 
 SELF_INTENT = "immediate_danger"
 OTHER_INTENT = "someone_else_in_danger"
 CHECK_ENTITY = "danger_check"  # on a message the bot should ask about: "are you in danger right now?"
+COMMUNICATION_NEEDS = ("cant_speak", "deaf")  # kinds of danger that call for other routes than a voice call
 WINDOW = 5  # tokens before a match that are checked for negation and hypotheticals
 YEAR = re.compile(r"(19|20)\d\d")
 
@@ -109,6 +111,13 @@ class DangerRules:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
             return True  # "the kids are hiding under the sofa cushions"
+        following = doc[end].text if end < len(doc) else ""
+        if label == "attack_now" and following == "off":
+            return True  # "the kids are kicking off about bedtime"
+        if label == "intruder" and following in lexicon.ERRANDS:
+            return True  # "my ex is at the door dropping the kids back"
+        if label == "weapon" and {token.text for token in doc} & lexicon.COOKING:
+            return True  # "he's got every knife out on the worktop cooking tea"
         if label in ("attack_now", "being_attacked", "just_attacked") and subject in lexicon.FIGURATIVE_SUBJECTS:
             return True  # "my cat keeps attacking my feet", but not "he's back and he's hitting me"
         if start > 0 and doc[start - 1].text in {"for", "about", "of"} and label == "attack_now":
@@ -137,16 +146,18 @@ class DangerRules:
         return next((t.text for t in reversed(doc[max(0, start - WINDOW) : start]) if t.text in candidates), None)
 
     @staticmethod
-    def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> str:
-        """Whether the person in danger is the user ("self") or someone else ("other")."""
-        matched = {token.text for _, start, end in spans for token in doc[max(0, start - 2) : end + 3]}
-        if matched & lexicon.SELF_OBJECTS:
+    def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> Optional[str]:
+        """Whether the person in danger is the user ("self") or someone else ("other"), if the words tell."""
+        window = [token.text for _, start, end in spans for token in doc[max(0, start - 2) : end + 3]]
+        matched = set(window)
+        my_body = any(a == "my" and b in lexicon.BODY for a, b in zip(window, window[1:], strict=False))
+        if matched & lexicon.SELF_OBJECTS or my_body:
             return "self"
         if {label for label, _, _ in spans} == {"screaming_nearby"} or matched & (
             lexicon.OTHER_OBJECTS | lexicon.PERSON_NOUNS
         ):
             return "other"
-        return "self"
+        return None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -155,7 +166,8 @@ class DangerDetector(UntrainedComponent):
 
     Three outcomes: escalate (the rules fire, or the score reaches `threshold`), check (the score lies between
     `check_threshold` and `threshold`: the bot asks "are you in danger right now?"), or neither. Who is in danger
-    comes from the rules when they fire, otherwise from which danger intent the intent classifier ranks higher.
+    comes from the rules' words when they tell, otherwise from the classifier's kind; a kind of "cant_speak" or
+    "deaf" adds that communication need, so the 999 guidance gives the routes that work without a voice call.
     """
 
     @staticmethod
@@ -178,17 +190,19 @@ class DangerDetector(UntrainedComponent):
     def _process_message(self, message: Message) -> None:
         rules = self._rules.detect(message.get(TEXT) or "")
         score = float(message.get(DANGER_SCORE) or 0.0)
+        kind = message.get(DANGER_KIND) or "self"
         model_fired = score >= self._threshold
         escalate = rules.fired or model_fired
         check = not escalate and score >= self._check_threshold
-        subject = rules.subject if rules.fired else self._subject_of_intents(message)
+        subject = rules.subject or ("other" if kind == "other" else "self")
         if escalate:
             intent = OTHER_INTENT if subject == "other" else SELF_INTENT
             message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else score}, add_to_output=True)
+            if kind in COMMUNICATION_NEEDS and subject == "self":
+                self._add_entity(message, COMMUNICATION_ENTITY, kind, only_if_missing=True)
         elif check:
             message.set(INTENT, {"name": SELF_INTENT, "confidence": score}, add_to_output=True)
-            entity = {"entity": CHECK_ENTITY, "value": "check", "start": 0, "end": 0, "extractor": type(self).__name__}
-            message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+            self._add_entity(message, CHECK_ENTITY, "check")
         elif (message.get(INTENT) or {}).get("name") in DANGER_INTENTS:
             message.set(INTENT, self._best_other_intent(message), add_to_output=True)
         message.set(
@@ -198,17 +212,18 @@ class DangerDetector(UntrainedComponent):
                 "check": check,
                 "subject": subject if escalate or check else None,
                 "rules": asdict(rules),
-                "model": {"fired": model_fired, "score": round(score, 4)},
+                "model": {"fired": model_fired, "score": round(score, 4), "kind": kind},
             },
             add_to_output=True,
         )
 
-    @staticmethod
-    def _subject_of_intents(message: Message) -> str:
-        """"other" when the intent classifier ranks someone-else-in-danger above immediate danger to the user."""
-        names = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
-        ranked = [name for name in names if name in DANGER_INTENTS]
-        return "other" if ranked and ranked[0] == OTHER_INTENT else "self"
+    def _add_entity(self, message: Message, name: str, value: str, only_if_missing: bool = False) -> None:
+        """Adds an entity the dialogue reads (the check, or a communication need the danger implies)."""
+        entities = message.get(ENTITIES) or []
+        if only_if_missing and any(e.get("entity") == name for e in entities):
+            return
+        entity = {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
+        message.set(ENTITIES, [*entities, entity], add_to_output=True)
 
     @staticmethod
     def _best_other_intent(message: Message) -> Dict[str, Any]:

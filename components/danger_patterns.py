@@ -89,6 +89,10 @@ FICTION = {
 }
 # A reflexive object makes violence self-inflicted or figurative ("she keeps stabbing herself with the needles").
 REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
+# What someone at the door may be doing that makes the visit ordinary.
+ERRANDS = {"dropping", "picking", "collecting", "delivering", "returning", "bringing"}
+# A kitchen at work: knives and boiling water as tools.
+COOKING = {"cooking", "recipe", "worktop", "chopping", "roast", "veg", "vegetables", "onions", "baking"}
 # Words after a threat or harm that make it an idiom ("he'd kill for a brew", "gonna die of boredom").
 IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
 # Where one clause ends and the next begins, for placing each match in time.

@@ -37,7 +37,7 @@ def events_for(sender: str, start: float, rng: random.Random, danger: bool = Fal
         verdict = {"escalate": danger and intent == "immediate_danger",
                    "rules": {"fired": intent == "immediate_danger", "labels": ["weapon"], "subject": "self",
                              "evidence": ["got a knife"]},
-                   "model": {"fired": intent == "immediate_danger", "intent": intent, "confidence": confidence}}
+                   "model": {"fired": intent == "immediate_danger", "score": confidence}}
         out.append({"event": "user", "text": text, "input_channel": rng.choice(["rest", "socketio", "telegram"]),
                     "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [],
                                    "danger": verdict}})

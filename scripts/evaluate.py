@@ -188,7 +188,7 @@ def negative_texts() -> List[str]:
     """Every message known not to be danger: look-alikes of the corpus, other intents' examples, safe eval items."""
     from components.danger_classifier import load_corpus
 
-    texts = [text for text, is_danger in load_corpus(ROOT / "data" / "danger") if not is_danger]
+    texts = [example.text for example in load_corpus(ROOT / "data" / "danger") if not example.is_danger]
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             if block["intent"] not in ("immediate_danger", "someone_else_in_danger"):

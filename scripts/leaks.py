@@ -52,7 +52,7 @@ def training_items(root: Path = ROOT) -> List[Item]:
     """Everything the models and rules learn from: NLU examples, the danger corpus, the rules' own examples."""
     items = [(str(path.relative_to(root)), text) for path in sorted((root / "data" / "nlu").glob("*.yml"))
              for text in nlu_texts(path)]
-    items += [("data/danger", text) for text, _ in load_corpus(root / "data" / "danger")]
+    items += [("data/danger", example.text) for example in load_corpus(root / "data" / "danger")]
     items += [(f"rule {rule.name}", text) for rule in RULES for text in rule.examples]
     return items
 

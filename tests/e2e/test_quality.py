@@ -1,19 +1,28 @@
-"""The bars of the conversation and danger issues, on the in-repo held-out sets."""
+"""The bars of the danger issue, on the frozen test set, over REST against the real bot."""
 
 from pathlib import Path
 
+import pytest
+import yaml
+
 from scripts.evaluate import (
-    MAX_FALSE_ESCALATIONS,
-    MIN_DANGER_RECALL,
     MIN_MACRO_F1,
+    TEST_SET,
+    DangerReport,
     danger_report_over_rest,
     intent_report,
-    load_danger_eval,
-    reply_over_rest,
+    load_danger_set,
+    outcome_of,
+    replies_over_rest,
 )
 from tests.bot import Bot, texts
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "current.tar.gz"
+# What each kind of danger message must be told first (uk-facts.md): the Silent Solution's steps when the user
+# can't speak, the emergency text relay when deaf, and to call 999 for them when someone else is in danger.
+TAILORING = {"cant_speak": "listen to the questions", "deaf": "18000", "other": "for them"}
+MAX_UNTAILORED = 0.05
 
 
 def test_held_out_macro_f1_meets_the_bar() -> None:
@@ -22,26 +31,33 @@ def test_held_out_macro_f1_meets_the_bar() -> None:
     assert report.macro_f1 >= MIN_MACRO_F1, report.table()
 
 
-def test_danger_recall_and_false_escalations_over_rest_meet_the_bars(bot: Bot) -> None:
-    report = danger_report_over_rest(bot.url)
-    print(report.summary("over REST"), "\nmissed:", report.misses, "\nfalse alarms:", report.false_alarms)
-    assert report.recall >= MIN_DANGER_RECALL, report.misses
-    assert report.false_escalations <= MAX_FALSE_ESCALATIONS, report.false_alarms
+@pytest.fixture(scope="module")
+def test_set_report(bot: Bot) -> DangerReport:
+    return danger_report_over_rest(bot.url, TEST_SET)
 
 
-# What each kind of danger message must be told first (uk-facts.md): the Silent Solution when the user can't
-# speak, the text routes when deaf, and to call 999 for them when someone else is in danger.
-TAILORING = {"cant_speak": "press 55", "deaf": "18000", "other": "call 999 now for them"}
+def test_danger_recall_on_the_frozen_test_set_meets_the_bars(test_set_report: DangerReport) -> None:
+    print(test_set_report.summary("TEST over REST"), "\nmissed:", test_set_report.misses)
+    assert test_set_report.meets_the_bars(), (test_set_report.summary("TEST"), test_set_report.misses,
+                                              test_set_report.false_alarms)
+
+
+def test_the_generic_escalation_carries_none_of_the_tailored_markers() -> None:
+    """Otherwise the tailoring test below would pass whichever variation the bot chose."""
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    generic = [v["text"] for v in responses["utter_escalate_self"] if not v.get("condition")]
+    tailored = {kind: [v["text"] for name in ("utter_escalate_self", "utter_escalate_other") for v in responses[name]
+                       if marker in v["text"]] for kind, marker in TAILORING.items()}
+    assert generic and all(marker not in text for text in generic for marker in TAILORING.values())
+    assert all(tailored.values()), tailored
 
 
 def test_escalation_is_tailored_to_who_is_in_danger_and_how_they_can_call(bot: Bot) -> None:
-    danger, _ = load_danger_eval()
-    wrong = []
-    for kind, text in danger:
-        if kind in TAILORING:
-            guidance = texts(reply_over_rest(bot.url, text))
-            if TAILORING[kind] not in guidance:
-                wrong.append((kind, text, guidance[:80]))
-    tailored = sum(1 for kind, _ in danger if kind in TAILORING)
-    print(f"tailored {tailored - len(wrong)}/{tailored}")
-    assert len(wrong) <= 0.05 * tailored, wrong
+    dataset = load_danger_set(TEST_SET)
+    items = [(kind, text) for kind, text in dataset.danger if kind in TAILORING]
+    replies = replies_over_rest(bot.url, [text for _, text in items])
+    escalated = [(kind, text) for kind, text in items if outcome_of(replies[text]) == "escalate"]
+    wrong = [(kind, text, texts(replies[text])[:90]) for kind, text in escalated
+             if TAILORING[kind] not in texts(replies[text])]
+    print(f"tailored {len(escalated) - len(wrong)}/{len(escalated)}")
+    assert len(wrong) <= MAX_UNTAILORED * len(escalated), wrong

@@ -37,7 +37,7 @@ def test_safety_numbers_and_ordinary_words_stay(text: str) -> None:
 def test_danger_evidence_is_redacted() -> None:
     verdict = {"escalate": True, "rules": {"fired": True, "labels": ["weapon"], "subject": "self",
                                            "evidence": ["Dave has a knife at 12 Acacia Avenue"]},
-               "model": {"fired": True, "intent": "immediate_danger", "confidence": 0.9}}
+               "model": {"fired": True, "score": 0.9}}
     evidence = redact_danger(verdict)["rules"]["evidence"][0]
     assert "Dave" not in evidence and "Acacia" not in evidence and "knife" in evidence
     assert verdict["rules"]["evidence"][0].startswith("Dave")  # the stored verdict is not changed

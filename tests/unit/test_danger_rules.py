@@ -16,20 +16,21 @@ def rules() -> DangerRules:
 @pytest.mark.parametrize(
     "text, subject",
     [
-        ("he's got a knife", "self"),
-        ("he’s got a knife", "self"),
+        ("he's got a knife", None),
+        ("he’s got a knife", None),
         ("pls help hes hitting me", "self"),
-        ("HE IS TRYING TO GET IN", "self"),
+        ("HE IS TRYING TO GET IN", None),
         ("helppp hes strangling me", "self"),
         ("he says he's going to kill me", "self"),
-        ("cant talk he'll hear", "self"),
-        ("he's at the door", "self"),
+        ("cant talk he'll hear", None),
+        ("he's at the door", None),
         ("he put his hands around my neck", "self"),
         ("my neighbour is being attacked", "other"),
         ("i can hear screaming next door", "other"),
     ],
 )
-def test_flags_immediate_danger(rules: DangerRules, text: str, subject: str) -> None:
+def test_flags_immediate_danger(rules: DangerRules, text: str, subject: str | None) -> None:
+    """Who is in danger only when the words say so; otherwise the classifier's kind decides."""
     verdict = rules.detect(text)
     assert verdict.fired and verdict.labels and verdict.evidence
     assert verdict.subject == subject
@@ -58,8 +59,8 @@ def test_ignores_look_alikes(rules: DangerRules, text: str) -> None:
     assert not rules.detect(text).fired
 
 
-def _message(text: str, score: float, ranking: list[tuple[str, float]]) -> Message:
-    message = Message(data={"text": text, "danger_score": score})
+def _message(text: str, score: float, ranking: list[tuple[str, float]], kind: str = "self") -> Message:
+    message = Message(data={"text": text, "danger_score": score, "danger_kind": kind})
     message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
     message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
     return message
@@ -70,10 +71,8 @@ def _message(text: str, score: float, ranking: list[tuple[str, float]]) -> Messa
     [
         # the rules fire, the classifier does not: escalate, and the rules' subject picks the intent
         ("my neighbour is being attacked", 0.1, [("worried_about_someone", 0.8)], "someone_else_in_danger", "escalate"),
-        # the classifier fires, the rules do not; who is in danger comes from the intents' order
+        # the classifier fires, the rules do not; who is in danger comes from the classifier's kind
         ("sos he found me", 0.9, [("immediate_danger", 0.9), ("greet", 0.1)], "immediate_danger", "escalate"),
-        ("come quick next door", 0.9, [("someone_else_in_danger", 0.5), ("immediate_danger", 0.4)],
-         "someone_else_in_danger", "escalate"),
         # the rules' subject is never overridden by an intent guess
         ("he's hitting her right now", 0.9, [("immediate_danger", 0.9)], "someone_else_in_danger", "escalate"),
         # between the two thresholds: ask, as a danger intent with the check entity
@@ -83,6 +82,7 @@ def _message(text: str, score: float, ranking: list[tuple[str, float]]) -> Messa
     ],
 )
 def test_gate_combines_the_two_detectors(text: str, score: float, ranking: list, intent: str, outcome: str) -> None:
+    """The verdict, the intent the dialogue answers, and the check entity, from the rules and the score."""
     message = _message(text, score, ranking)
     DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
     danger = message.get("danger")
@@ -138,3 +138,21 @@ def test_no_rule_fires_on_more_than_half_a_percent_of_the_negatives() -> None:
     print(rule_table(fires, len(negatives)))
     worst = max(fires, key=lambda name: len(fires[name]))
     assert len(fires[worst]) <= MAX_RULE_FALSE_FIRES * len(negatives), (worst, fires[worst][:10])
+
+
+@pytest.mark.parametrize(
+    "text, kind, intent, need",
+    [
+        ("come quick next door", "other", "someone_else_in_danger", None),
+        ("under the bed typing, he's looking for me", "cant_speak", "immediate_danger", "cant_speak"),
+        ("me sign only. man angry. now", "deaf", "immediate_danger", "deaf"),
+        # the rules' words outweigh the kind: "me" is the one in danger
+        ("my dad is hitting me now", "other", "immediate_danger", None),
+    ],
+)
+def test_the_kind_of_danger_picks_who_and_how(text: str, kind: str, intent: str, need: str | None) -> None:
+    message = _message(text, 0.9, [("immediate_danger", 0.9)], kind)
+    DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
+    assert message.get("intent")["name"] == intent
+    needs = [e["value"] for e in message.get("entities") or [] if e["entity"] == "communication_need"]
+    assert needs == ([need] if need else [])
