@@ -148,7 +148,8 @@ class DangerRules:
     @staticmethod
     def _subject(doc: Doc, spans: List[Tuple[str, int, int]]) -> Optional[str]:
         """Whether the person in danger is the user ("self") or someone else ("other"), if the words tell."""
-        window = [token.text for _, start, end in spans for token in doc[max(0, start - 2) : end + 3]]
+        spans = [span for span in spans if span[0] != "urgent_help"]  # "send someone" names a helper, not a victim
+        window = [token.text for _, start, end in spans for token in doc[max(0, start - 2) : end + 2]]
         matched = set(window)
         my_body = any(a == "my" and b in lexicon.BODY for a, b in zip(window, window[1:], strict=False))
         if matched & lexicon.SELF_OBJECTS or my_body:
@@ -190,7 +191,7 @@ class DangerDetector(UntrainedComponent):
     def _process_message(self, message: Message) -> None:
         rules = self._rules.detect(message.get(TEXT) or "")
         score = float(message.get(DANGER_SCORE) or 0.0)
-        kind = message.get(DANGER_KIND) or "self"
+        kind = "cant_speak" if "hiding" in rules.labels else message.get(DANGER_KIND) or "self"
         model_fired = score >= self._threshold
         escalate = rules.fired or model_fired
         check = not escalate and score >= self._check_threshold

@@ -138,8 +138,9 @@ class DangerClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Corpus folder, hashing size, regularisation and seed."""
-        return {"corpus": "data/danger", "n_features": 2**20, "C": 30.0, "random_seed": 42}
+        """Corpus folder, hashing size, regularisation, seed, and the probability from which "self" becomes
+        "cant_speak" (the Silent Solution's steps cost a hearing, speaking person nothing)."""
+        return {"corpus": "data/danger", "n_features": 2**20, "C": 30.0, "random_seed": 42, "cant_speak_from": 0.3}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -209,8 +210,11 @@ class DangerClassifier(GraphComponent):
     def predict(self, texts: List[str]) -> Tuple[np.ndarray, List[str]]:
         """Probability of immediate danger, and the likeliest kind of danger, for each text."""
         features = self._features(texts)
-        kinds = self._models[DANGER_KIND].probabilities(features).argmax(axis=1)
-        return self._models[DANGER_SCORE].probabilities(features)[:, 0], [KINDS[k] for k in kinds]
+        probabilities = self._models[DANGER_KIND].probabilities(features)
+        kinds = [KINDS[row.argmax()] for row in probabilities]
+        cant_speak = probabilities[:, KINDS.index("cant_speak")] >= float(self.config["cant_speak_from"])
+        kinds = ["cant_speak" if kind == "self" and quiet else kind for kind, quiet in zip(kinds, cant_speak, strict=True)]
+        return self._models[DANGER_SCORE].probabilities(features)[:, 0], kinds
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets `danger_score` and `danger_kind` on each message."""

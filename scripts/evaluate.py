@@ -169,6 +169,34 @@ def danger_report_over_rest(rasa_url: str, path: Path = TEST_SET) -> DangerRepor
     return rates(dataset, {text: outcome_of(reply) for text, reply in replies.items()})
 
 
+# What each kind of danger message must be told first (uk-facts.md): the Silent Solution's steps when the user
+# can't speak, the emergency text relay when deaf, and to call 999 for them when someone else is in danger.
+TAILORING = {"cant_speak": "listen to the questions", "deaf": "18000", "other": "for them"}
+
+
+@dataclass
+class TailoringReport:
+    """How many escalations of the tailored kinds carried their kind's guidance."""
+
+    escalated: int
+    untailored: List[Tuple[str, str]]  # (kind, text)
+
+    def summary(self, name: str) -> str:
+        """One line of figures."""
+        tailored = self.escalated - len(self.untailored)
+        return f"{name:<22} tailored {tailored}/{self.escalated} ({tailored / max(self.escalated, 1):.3f})"
+
+
+def tailoring_over_rest(rasa_url: str, path: Path) -> TailoringReport:
+    """Plays a set's someone-else, can't-speak and deaf messages and checks each escalation's guidance."""
+    items = [(kind, text) for kind, text in load_danger_set(path).danger if kind in TAILORING]
+    replies = replies_over_rest(rasa_url, [text for _, text in items])
+    escalated = [(kind, text) for kind, text in items if outcome_of(replies[text]) == "escalate"]
+    untailored = [(kind, text) for kind, text in escalated
+                  if TAILORING[kind] not in " ".join(m.get("text", "") for m in replies[text])]
+    return TailoringReport(len(escalated), untailored)
+
+
 def danger_reports_by_detector(model: Path, path: Path) -> Dict[str, DangerReport]:
     """Rates of the rules alone, the classifier alone, and the gate, from the parsed verdicts."""
     dataset = load_danger_set(path)
@@ -231,9 +259,16 @@ def main() -> None:
     try:
         url = f"http://127.0.0.1:{env['RASA_PORT']}"
         dev, test = danger_report_over_rest(url, DEV_SET), danger_report_over_rest(url, TEST_SET)
+        tailoring = {name: tailoring_over_rest(url, path)
+                     for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET))}
     finally:
         serve.stop(processes)
     print("\nOver REST, as users get it:\n  " + dev.summary("development") + "\n  " + test.summary("TEST (frozen)"))
+    print("Tailoring of the 999 guidance (someone else, can't speak, deaf):")
+    for name, report in tailoring.items():
+        print("  " + report.summary(name))
+    for kind, text in tailoring["TEST (frozen)"].untailored:
+        print(f"  TEST UNTAILORED ({kind}): {text}")
     for kind, text in test.misses:
         print(f"  TEST MISSED ({kind}): {text}")
     for outcome, text in test.false_alarms:

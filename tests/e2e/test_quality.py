@@ -6,22 +6,19 @@ import pytest
 import yaml
 
 from scripts.evaluate import (
+    DEV_SET,
     MIN_MACRO_F1,
+    TAILORING,
     TEST_SET,
     DangerReport,
     danger_report_over_rest,
     intent_report,
-    load_danger_set,
-    outcome_of,
-    replies_over_rest,
+    tailoring_over_rest,
 )
-from tests.bot import Bot, texts
+from tests.bot import Bot
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
-# What each kind of danger message must be told first (uk-facts.md): the Silent Solution's steps when the user
-# can't speak, the emergency text relay when deaf, and to call 999 for them when someone else is in danger.
-TAILORING = {"cant_speak": "listen to the questions", "deaf": "18000", "other": "for them"}
 MAX_UNTAILORED = 0.05
 
 
@@ -53,11 +50,7 @@ def test_the_generic_escalation_carries_none_of_the_tailored_markers() -> None:
 
 
 def test_escalation_is_tailored_to_who_is_in_danger_and_how_they_can_call(bot: Bot) -> None:
-    dataset = load_danger_set(TEST_SET)
-    items = [(kind, text) for kind, text in dataset.danger if kind in TAILORING]
-    replies = replies_over_rest(bot.url, [text for _, text in items])
-    escalated = [(kind, text) for kind, text in items if outcome_of(replies[text]) == "escalate"]
-    wrong = [(kind, text, texts(replies[text])[:90]) for kind, text in escalated
-             if TAILORING[kind] not in texts(replies[text])]
-    print(f"tailored {len(escalated) - len(wrong)}/{len(escalated)}")
-    assert len(wrong) <= MAX_UNTAILORED * len(escalated), wrong
+    """On the development set, which tailoring was tuned on; make eval reports the frozen test set's figure."""
+    report = tailoring_over_rest(bot.url, DEV_SET)
+    print(report.summary("development"))
+    assert len(report.untailored) <= MAX_UNTAILORED * report.escalated, report.untailored

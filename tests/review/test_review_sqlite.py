@@ -79,7 +79,7 @@ def test_transcript_is_redacted_and_shows_both_detectors(review: Review) -> None
     assert "[NAME]" in page and "[PHONE]" in page and "[POSTCODE]" in page and "[ADDRESS]" in page
     assert "how_to_report" in page
     danger = session.get(f"{review.url}/conversations/{reference(review.senders['danger'])}").text
-    assert "immediate_danger" in danger and "rules: fired" in danger and "model:" in danger and "knife" in danger
+    assert "immediate_danger" in danger and "rules: fired" in danger and "classifier:" in danger and "knife" in danger
     audit = session.get(f"{review.url}/audit").text
     assert "view" in audit and reference(review.senders["danger"]) in audit
     assert review.senders["danger"] not in danger + audit  # sender ids can be phone numbers: never shown
