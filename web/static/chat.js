@@ -1,26 +1,18 @@
-// The #YouAreNotAlone chat widget: Rasa over socket.io, quick exit, emergency banner, nothing kept after the tab closes.
+// The #YouAreNotAlone chat widget: Rasa over socket.io, emergency banner, nothing kept after the tab closes.
 // Only the conversation id is kept, in sessionStorage (gone when the tab closes); messages live only in the page.
+// The quick exit, Esc and the form's submit are handled by the inline script at the top of the page (web/quick_exit.js),
+// which works before this file has loaded and hands over to window.yanaChat once it has.
 (function () {
   "use strict";
 
-  var config = window.CHAT_CONFIG || {};
-  var EXIT_URL = config.exitUrl || "https://www.bbc.co.uk/weather";
+  var RASA_URL = document.documentElement.getAttribute("data-rasa");
   var SESSION_KEY = "yana-chat-session";
   var socket = null;
   var sessionId = null;
   var ready = false;
-  var queue = [];
+  var queue = [];  // messages not sent yet: {message, item}, item being the bubble marked "sending…"
 
   function $(id) { return document.getElementById(id); }
-
-  /** Leaves at once for the neutral site, replacing this page in the history. */
-  function quickExit() {
-    try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
-    if (socket) { socket.disconnect(); socket = null; }
-    document.title = "Weather";
-    document.body.textContent = "";
-    window.location.replace(EXIT_URL);
-  }
 
   /** The conversation id for this tab: kept in sessionStorage only, so it dies with the tab. */
   function conversationId() {
@@ -67,6 +59,7 @@
     label.textContent = who === "bot" ? "Police chat: " : "You: ";
     item.appendChild(label);
     var body = document.createElement("span");
+    body.className = "text";
     appendLinkified(body, text);
     item.appendChild(body);
     scrollToEnd($("chat-log"), item);
@@ -121,29 +114,48 @@
 
   function setStatus(text) { $("chat-status").textContent = text; }
 
-  /** Sends a message (or a button payload shown as its title). */
-  function send(message, shown) {
-    addMessage("user", shown || message);
-    if (ready && socket) {
-      socket.emit("user_uttered", { message: message, session_id: sessionId });
-    } else {
-      queue.push(message);
+  /** Marks a user's bubble as waiting to be sent. */
+  function markSending(item) {
+    var marker = document.createElement("span");
+    marker.className = "sending";
+    marker.textContent = " sending…";
+    item.appendChild(marker);
+  }
+
+  /** Sends the waiting messages in order, once the chat is connected, and unmarks their bubbles. */
+  function flush() {
+    while (ready && socket && queue.length) {
+      var next = queue.shift();
+      socket.emit("user_uttered", { message: next.message, session_id: sessionId });
+      var marker = next.item.querySelector(".sending");
+      if (marker) { marker.remove(); }
     }
   }
 
+  /** Sends a message (or a button payload shown as its title); before the chat connects, it waits visibly. */
+  function send(message, shown) {
+    var item = addMessage("user", shown || message);
+    if (!(ready && socket)) {
+      markSending(item);
+      setStatus("Your message will be sent when the chat connects.");
+    }
+    queue.push({ message: message, item: item });
+    flush();
+  }
+
   function connect() {
-    if (typeof window.io !== "function" || !config.rasaUrl) {
+    if (typeof window.io !== "function" || !RASA_URL) {
       setStatus("The chat is not available right now. If you are in danger, call 999.");
       return;
     }
     sessionId = conversationId();
     // Long-polling only: Rasa 3.6's websocket transport is unreliable; polling works everywhere.
-    socket = window.io(config.rasaUrl, { transports: ["polling"], withCredentials: false, reconnectionDelayMax: 10000 });
+    socket = window.io(RASA_URL, { transports: ["polling"], withCredentials: false, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { socket.emit("session_request", { session_id: sessionId }); });
     socket.on("session_confirm", function () {
       ready = true;
       setStatus("Connected. Type your question below.");
-      while (queue.length) { socket.emit("user_uttered", { message: queue.shift(), session_id: sessionId }); }
+      flush();
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("disconnect", function () {
@@ -156,28 +168,16 @@
   }
 
   function start() {
-    $("quick-exit").addEventListener("click", quickExit);
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !event.isComposing) { event.preventDefault(); quickExit(); }
-    });
+    // Messages sent before this script ran (shown as "sending…" by the inline script) go first, in order.
+    (window.yanaEarly || []).forEach(function (early) { queue.push({ message: early.text, item: early.item }); });
+    window.yanaEarly = [];
+    window.yanaChat = {
+      send: function (text) { send(text); },
+      close: function () { if (socket) { socket.disconnect(); socket = null; } },
+    };
     $("emergency-dismiss").addEventListener("click", function () {
       $("emergency").hidden = true;
       $("chat-input").focus();
-    });
-    // The skip link moves focus without adding a history entry (so Back after a quick exit can't return here).
-    document.querySelectorAll("[data-focus]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        $(link.getAttribute("data-focus")).focus();
-      });
-    });
-    $("chat-form").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var input = $("chat-input");
-      var text = input.value.trim();
-      if (!text) { return; }
-      input.value = "";
-      send(text);
     });
     connect();
   }
