@@ -1,14 +1,15 @@
 // Drives Debian's Chromium through the website chat; prints one JSON line {checks: {name: {ok, detail}}, figures, ...}.
 // Usage: node tests/web/browser.mjs '{"webUrl": ..., "exitUrl": ..., "outDir": ..., "chromium": ..., "pages": [...],
-//                                    "phases": ["desktop", "mobile", "slow"]}'
+//                                    "phases": ["desktop", "mobile", "slow" | "scripted"]}'
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { desktop } from "./desktop.mjs";
 import { chromium, check, results } from "./lib.mjs";
 import { mobile } from "./mobile.mjs";
+import { scripted } from "./scripted.mjs";
 import { slow } from "./slow.mjs";
 
-const PHASES = { desktop, mobile, slow };
+const PHASES = { desktop, mobile, slow, scripted };
 const config = JSON.parse(process.argv[2]);
 
 const browser = await chromium.launch({

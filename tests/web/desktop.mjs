@@ -1,6 +1,8 @@
 // Desktop (1280x900) against the real bot: a conversation, the banner, buttons, storage, quick exit, keyboard, axe.
 import path from "node:path";
-import { REPLY_TIMEOUT, ask, axeSerious, check, connected, results } from "./lib.mjs";
+import {
+  REPLY_TIMEOUT, ask, axeSerious, box, check, connected, inputUncovered, results, sharedRuns,
+} from "./lib.mjs";
 
 async function botCount(page) { return page.locator("#chat-log .msg-bot").count(); }
 
@@ -37,7 +39,10 @@ export async function desktop(browser, config) {
     .then(() => check("turn_continues_after_escalation", true))
     .catch((error) => check("turn_continues_after_escalation", false, error.message));
   const bannerText = await banner.innerText();
-  check("banner_has_silent_solution", /55/.test(bannerText) && /cough or tap/i.test(bannerText), bannerText);
+  const botText = (await page.locator("#chat-log .msg-bot").allInnerTexts()).join(" ");
+  const repeated = sharedRuns(bannerText, botText);
+  check("banner_does_not_repeat_bot_text", repeated.length === 0, `${bannerText} | shared: ${repeated.join(", ")}`);
+  await inputUncovered(page, "desktop_banner_leaves_input_uncovered");
 
   await ask(page, "thanks", /./);
   await page.waitForTimeout(500);
@@ -48,9 +53,18 @@ export async function desktop(browser, config) {
   const axeDesktop = await axeSerious(page);
   check("axe_desktop_no_serious", axeDesktop.length === 0, axeDesktop.join("; "));
 
-  if (await banner.isVisible()) {
-    await page.locator("#emergency-dismiss").click();
-    check("banner_dismisses", await banner.isHidden());
+  // Collapsing keeps the call link and gives the room back; it can be expanded again.
+  const toggle = page.locator("#emergency-toggle");
+  if (await toggle.count()) {
+    const open = await box(page, "#emergency");
+    await toggle.click();
+    const closed = await box(page, "#emergency");
+    check("banner_collapses", await toggle.getAttribute("aria-expanded") === "false" && closed.height < open.height
+      && await banner.locator('a[href="tel:999"]').isVisible(), `${open.height} -> ${closed.height} px`);
+    await toggle.click();
+    check("banner_expands_again", await toggle.getAttribute("aria-expanded") === "true");
+  } else {
+    check("banner_collapses", false, "no #emergency-toggle");
   }
 
   const before = await page.locator("#chat-log .reply").count();

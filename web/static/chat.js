@@ -11,6 +11,10 @@
   var sessionId = null;
   var ready = false;
   var queue = [];  // messages not sent yet: {message, item}, item being the bubble marked "sending…"
+  var lastBotItem = null;
+  var announcer = window.yanaAnnouncer;
+  var BANNER_TITLES = { self: "In danger now?", other: "Someone in danger now?", check: "Emergency?" };
+  var BANNER_RANK = { check: 1, other: 2, self: 2 };
 
   function $(id) { return document.getElementById(id); }
 
@@ -63,7 +67,7 @@
     appendLinkified(body, text);
     item.appendChild(body);
     scrollToEnd($("chat-log"), item);
-    if (who === "bot") { $("chat-announcer").textContent = "Police chat says: " + text; }
+    keepInputInView();
     return item;
   }
 
@@ -88,26 +92,75 @@
     });
     item.appendChild(group);
     scrollToEnd($("chat-log"), item);
+    keepInputInView();
   }
 
-  /** Shows the emergency banner; it stays until dismissed. */
-  function showEmergency() {
+  /** Keeps the focused chat input on screen, below the sticky masthead and banner and above the keyboard. */
+  function keepInputInView() {
+    var input = $("chat-input");
+    if (document.activeElement !== input) { return; }
+    var top = document.querySelector(".top").getBoundingClientRect().bottom;
+    var viewport = window.visualViewport;
+    var bottom = viewport ? viewport.offsetTop + viewport.height : window.innerHeight;
+    var rect = input.getBoundingClientRect();
+    if (rect.top < top + 8) {
+      window.scrollBy(0, rect.top - top - 8);
+    } else if (rect.bottom > bottom - 8) {
+      window.scrollBy(0, rect.bottom - bottom + 8);
+    }
+  }
+
+  /** Publishes the sticky top's height as --top-h (CSS keeps scrolled-to content below it), then re-checks the input. */
+  function trackTopHeight() {
+    var top = document.querySelector(".top");
+    var update = function () {
+      document.documentElement.style.setProperty("--top-h", top.getBoundingClientRect().height + "px");
+      keepInputInView();
+    };
+    update();
+    if (window.ResizeObserver) { new window.ResizeObserver(update).observe(top); }
+  }
+
+  /** Collapses the banner to its call button, or expands it again. */
+  function setBannerExpanded(expanded) {
+    var toggle = $("emergency-toggle");
+    $("emergency").classList.toggle("is-collapsed", !expanded);
+    toggle.setAttribute("aria-expanded", String(expanded));
+    toggle.textContent = expanded ? "Hide" : "Show";
+  }
+
+  /** Raises the banner for an escalation of `kind` ("self", "other", "check"), expanded, as the gravest kind so far. */
+  function showEmergency(kind) {
     var banner = $("emergency");
-    if (!banner.hidden) { return; }
+    var shown = banner.hidden ? null : banner.getAttribute("data-kind");
+    kind = BANNER_RANK[kind] ? kind : "self";
+    if (!shown || BANNER_RANK[kind] >= BANNER_RANK[shown]) {
+      banner.setAttribute("data-kind", kind);
+      $("emergency-title").textContent = BANNER_TITLES[kind];
+    }
     banner.hidden = false;
+    setBannerExpanded(true);
   }
 
-  /** Whether a bot event carries the escalation marker, as {"custom": {...}}, an attachment or bare. */
-  function isEscalation(data) {
+  /** The custom payload of a bot event, as {"custom": {...}}, an attachment or bare; null without one. */
+  function customOf(data) {
     var custom = data.custom || (data.attachment && data.attachment.payload) || data;
-    return Boolean(custom && custom.escalation);
+    return custom && typeof custom === "object" ? custom : null;
   }
 
-  /** Handles one bot_uttered event. */
+  /** Handles one bot_uttered event: shows it, raises the banner for an escalation, has it announced (announce.js). */
   function onBotMessage(data) {
     if (!data || typeof data !== "object") { return; }
-    if (isEscalation(data)) { showEmergency(); }
-    if (typeof data.text === "string" && data.text) { addMessage("bot", data.text); }
+    var custom = customOf(data);
+    var escalation = Boolean(custom && custom.escalation);
+    if (escalation) { showEmergency(custom.kind); }
+    if (typeof data.text === "string" && data.text) {
+      lastBotItem = addMessage("bot", data.text);
+      if (escalation) { lastBotItem.classList.add("msg-escalation"); }
+      announcer.message(data.text, escalation);
+    } else if (escalation && announcer.escalation()) {
+      lastBotItem.classList.add("msg-escalation");  // Rasa's marker comes after the text it belongs to
+    }
     var buttons = data.quick_replies || data.buttons;
     if (Array.isArray(buttons) && buttons.length) { addButtons(buttons); }
   }
@@ -175,10 +228,13 @@
       send: function (text) { send(text); },
       close: function () { if (socket) { socket.disconnect(); socket = null; } },
     };
-    $("emergency-dismiss").addEventListener("click", function () {
-      $("emergency").hidden = true;
-      $("chat-input").focus();
+    $("emergency-toggle").addEventListener("click", function () {
+      setBannerExpanded($("emergency-toggle").getAttribute("aria-expanded") !== "true");
     });
+    $("chat-input").addEventListener("focus", function () { setTimeout(keepInputInView, 0); });
+    window.addEventListener("resize", keepInputInView);
+    if (window.visualViewport) { window.visualViewport.addEventListener("resize", keepInputInView); }
+    trackTopHeight();
     connect();
   }
 
