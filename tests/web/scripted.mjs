@@ -1,5 +1,5 @@
 // A phone (360x780) against the scripted stand-in for Rasa (scripted_rasa.py): the "check" escalation of issue 13,
-// an escalation after the banner was collapsed, and a burst of messages. Replies as in the real channel.
+// an escalation after the banner was collapsed, a burst of messages, and links. Replies as in the real channel.
 import path from "node:path";
 import {
   PHONE, ask, axeSerious, bannerWithin, check, checkAnnounced, connected, inputUncovered, recordAnnouncements,
@@ -66,5 +66,16 @@ export async function scripted(browser, config) {
   await page.waitForTimeout(2500);
   await checkAnnounced(page, "burst", ["First of three.", "Second of three.", "Third of three."]);
 
+  // Links open in a new tab, without telling the site where the visitor came from; the chat stays.
+  await ask(page, "link", "more advice");
+  const link = page.locator("#chat-log .msg-bot a").last();
+  const rel = ((await link.getAttribute("rel")) || "").split(/\s+/);
+  check("chat_link_new_tab_noopener_noreferrer",
+    await link.getAttribute("target") === "_blank" && rel.includes("noopener") && rel.includes("noreferrer"),
+    `target=${await link.getAttribute("target")} rel=${rel.join(" ")}`);
+  await context.route("https://www.derbyshire.police.uk/**", (route) => route.fulfill({ body: "advice", contentType: "text/plain" }));
+  const [opened] = await Promise.all([context.waitForEvent("page", { timeout: 5000 }).catch(() => null), link.click()]);
+  check("chat_link_keeps_chat_open", opened !== null && page.url() === config.webUrl
+    && await page.locator("#chat-log .msg-bot").count() > 0, `new tab: ${opened ? opened.url() : "none"}; chat: ${page.url()}`);
   await context.close();
 }

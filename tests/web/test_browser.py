@@ -106,7 +106,8 @@ SCRIPTED_CHECKS = [
     "check_banner_within_20pct_at_360x420", "check_input_uncovered_at_360x420", "escalation_reexpands_collapsed_banner",
     "self_each_message_announced_alone", "self_999_in_assertive_region", "self_999_announced_first", "self_rest_polite",
     "self_banner_within_20pct_at_360x420", "self_input_uncovered_at_360x420", "self_banner_within_20pct_at_360x780",
-    "axe_collapsed_banner_no_serious", "burst_each_message_announced_alone",
+    "axe_collapsed_banner_no_serious", "burst_each_message_announced_alone", "chat_link_new_tab_noopener_noreferrer",
+    "chat_link_keeps_chat_open",
 ]
 
 

@@ -37,7 +37,7 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  /** Appends text to `parent`, turning web addresses into links (as text nodes: no HTML from the bot). */
+  /** Appends text to `parent`, turning web addresses into links that open in a new tab (as text nodes: no HTML). */
   function appendLinkified(parent, text) {
     var pattern = /\b(?:https?:\/\/|www\.)[^\s<>"]+[^\s<>".,;:!?)]/g;
     var last = 0;
@@ -46,8 +46,14 @@
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
       var link = document.createElement("a");
       link.href = /^https?:/.test(match[0]) ? match[0] : "https://" + match[0];
-      link.rel = "noreferrer";
+      // A new tab keeps the conversation here; noopener noreferrer: no handle on this page, no referrer for the site.
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
       link.textContent = match[0];
+      var hint = document.createElement("span");
+      hint.className = "visually-hidden";
+      hint.textContent = " (opens in a new tab)";
+      link.appendChild(hint);
       parent.appendChild(link);
       last = match.index + match[0].length;
     }
