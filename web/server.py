@@ -1,8 +1,9 @@
 """Serves the website demo page (web/static) on WEB_PORT (default 8080), with /healthz.
 
 The HTML pages are filled in on the way out, so they work before any script has loaded: the quick exit is a real
-link to QUICK_EXIT_URL, and web/quick_exit.js is inlined at the top of every page (allowed by its hash in the
-Content-Security-Policy). Rasa's socket.io address (RASA_PUBLIC_URL, else this host on RASA_PORT) is given to chat.js
+link to QUICK_EXIT_URL, web/quick_exit.js is inlined at the top of every page (allowed by its hash in the
+Content-Security-Policy), and the privacy text states RETENTION_DAYS, the setting `make run` purges stored
+conversations with. Rasa's socket.io address (RASA_PUBLIC_URL, else this host on RASA_PORT) is given to chat.js
 on the <html> element. Every answer forbids caching and referrers, so the visit leaves as little behind as the
 browser allows.
 """
@@ -14,11 +15,15 @@ import hashlib
 import html
 import os
 import re
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.serve import DEFAULTS  # noqa: E402 (the project root is put on the path first)
 
 STATIC = Path(__file__).resolve().parent / "static"
 QUICK_EXIT_SCRIPT = (Path(__file__).resolve().parent / "quick_exit.js").read_text()
@@ -46,9 +51,18 @@ def exit_url(env: Dict[str, str]) -> str:
     return url
 
 
+def retention_days(env: Dict[str, str]) -> str:
+    """RETENTION_DAYS as make run's purge reads it (scripts/serve.py: the same default), in words: "90 days"."""
+    value = env.get("RETENTION_DAYS") or DEFAULTS["RETENTION_DAYS"]
+    days = float(value)
+    if days < 0:
+        raise ValueError(f"RETENTION_DAYS must not be negative, not {value!r}")
+    return f"{days:g} day" + ("" if days == 1 else "s")
+
+
 def page_values(host_header: str, env: Dict[str, str]) -> Dict[str, str]:
     """What the pages are filled in with (HTML-escaped, except the trusted inline script)."""
-    values = {"exit_url": exit_url(env), "rasa_url": rasa_url(host_header, env)}
+    values = {"exit_url": exit_url(env), "rasa_url": rasa_url(host_header, env), "retention": retention_days(env)}
     escaped = {name: html.escape(value, quote=True) for name, value in values.items()}
     return {**escaped, "quick_exit_script": QUICK_EXIT_SCRIPT}
 

@@ -83,6 +83,33 @@ def test_hostile_host_header_cannot_inject(web: str) -> None:
     assert "onload" not in body.decode() and "onload" not in headers["Content-Security-Policy"]
 
 
+def privacy_text(page: str) -> str:
+    """The privacy section's text, tags and line breaks removed."""
+    section = re.search(r'<section class="privacy".*?</section>', page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", "", section).split())
+
+
+def test_privacy_text_states_the_retention_make_run_purges_with(web: str) -> None:
+    """The page's figure is RETENTION_DAYS as serve.py hands it to the purge (its default when unset)."""
+    days = serve.environment()["RETENTION_DAYS"]
+    text = privacy_text(get(f"{web}/")[2].decode())
+    assert f"Our server keeps your messages for {float(days):g} days after your last message" in text, text
+    assert "gone when you close this tab" not in text
+
+
+@pytest.mark.parametrize("value, words", [("30", "30 days"), ("1", "1 day"), ("7.5", "7.5 days"), (None, "90 days")])
+def test_retention_in_words(value: str | None, words: str) -> None:
+    env = {"RETENTION_DAYS": value} if value else {}
+    assert server.retention_days(env) == words
+    assert f"<strong>{words}</strong>" in server.render("index.html", server.page_values("localhost", env))
+
+
+def test_retention_default_is_serves() -> None:
+    assert server.retention_days({}) == f"{serve.DEFAULTS['RETENTION_DAYS']} days"
+    with pytest.raises(ValueError):
+        server.retention_days({"RETENTION_DAYS": "-1"})
+
+
 def test_exit_url_must_be_http() -> None:
     with pytest.raises(ValueError):
         server.exit_url({"QUICK_EXIT_URL": "javascript:alert(1)"})
