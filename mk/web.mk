@@ -6,5 +6,5 @@
 web-vendor: node_modules/.installed ## Refresh the vendored socket.io client from node_modules (after a version bump)
 	cp node_modules/socket.io-client/dist/socket.io.min.js web/static/vendor/socket.io.min.js
 
-web-test: browser $(MODEL) ## Website tests: server over HTTP, then the chat in Chromium (screenshots in tests/output/)
+web-test: browser $(MODEL) ## Website tests: server over HTTP, the chat in Chromium (also throttled); screenshots, figures in tests/output/
 	$(BIN)/pytest -q tests/web

@@ -1,23 +1,37 @@
-"""Serves the website demo page (web/static) on WEB_PORT (default 8080), with /healthz and /config.js.
+"""Serves the website demo page (web/static) on WEB_PORT (default 8080), with /healthz.
 
-/config.js tells the page where Rasa's socket.io endpoint is (RASA_PUBLIC_URL, else this host on RASA_PORT)
-and where the quick exit goes (QUICK_EXIT_URL). Every answer forbids caching and referrers, so the visit
-leaves as little behind as the browser allows.
+The HTML pages are filled in on the way out, so they work before any script has loaded: the quick exit is a real
+link to QUICK_EXIT_URL, web/quick_exit.js is inlined at the top of every page (allowed by its hash in the
+Content-Security-Policy), and the privacy text states RETENTION_DAYS, the setting `make run` purges stored
+conversations with. Rasa's socket.io address (RASA_PUBLIC_URL, else this host on RASA_PORT) is given to chat.js
+on the <html> element. Every answer forbids caching and referrers, so the visit leaves as little behind as the
+browser allows.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import hashlib
+import html
 import os
 import re
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.serve import DEFAULTS  # noqa: E402 (the project root is put on the path first)
 
 STATIC = Path(__file__).resolve().parent / "static"
+QUICK_EXIT_SCRIPT = (Path(__file__).resolve().parent / "quick_exit.js").read_text()
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(QUICK_EXIT_SCRIPT.encode()).digest()).decode()
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 HOSTNAME = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)")
+PAGE = re.compile(r"^/([a-z0-9-]+\.html)?$")
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
 def rasa_url(host_header: str, env: Dict[str, str]) -> str:
@@ -29,28 +43,59 @@ def rasa_url(host_header: str, env: Dict[str, str]) -> str:
     return f"http://{hostname}:{env.get('RASA_PORT', '5005')}"
 
 
-def page_config(host_header: str, env: Dict[str, str]) -> Dict[str, str]:
-    """What the page needs to know: Rasa's URL and the quick-exit destination."""
-    return {"rasaUrl": rasa_url(host_header, env), "exitUrl": env.get("QUICK_EXIT_URL") or DEFAULT_EXIT_URL}
+def exit_url(env: Dict[str, str]) -> str:
+    """Where the quick exit goes: QUICK_EXIT_URL, which must be an http(s) address."""
+    url = env.get("QUICK_EXIT_URL") or DEFAULT_EXIT_URL
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise ValueError(f"QUICK_EXIT_URL must be an http(s) address, not {url!r}")
+    return url
+
+
+def retention_days(env: Dict[str, str]) -> str:
+    """RETENTION_DAYS as make run's purge reads it (scripts/serve.py: the same default), in words: "90 days"."""
+    value = env.get("RETENTION_DAYS") or DEFAULTS["RETENTION_DAYS"]
+    days = float(value)
+    if days < 0:
+        raise ValueError(f"RETENTION_DAYS must not be negative, not {value!r}")
+    return f"{days:g} day" + ("" if days == 1 else "s")
+
+
+def page_values(host_header: str, env: Dict[str, str]) -> Dict[str, str]:
+    """What the pages are filled in with (HTML-escaped, except the trusted inline script)."""
+    values = {"exit_url": exit_url(env), "rasa_url": rasa_url(host_header, env), "retention": retention_days(env)}
+    escaped = {name: html.escape(value, quote=True) for name, value in values.items()}
+    return {**escaped, "quick_exit_script": QUICK_EXIT_SCRIPT}
+
+
+def render(name: str, values: Dict[str, str]) -> str:
+    """A page of web/static with its {{placeholders}} filled in; an unknown placeholder is an error."""
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], (STATIC / name).read_text())
 
 
 def security_policy(rasa: str) -> str:
-    """Content-Security-Policy: only this site's own files, and connections to Rasa."""
+    """Content-Security-Policy: only this site's own files and the inline quick exit, and connections to Rasa."""
     socket = re.sub(r"^http", "ws", rasa)
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    return (f"default-src 'self'; script-src 'self' '{SCRIPT_HASH}'; style-src 'self'; img-src 'self'; "
             f"connect-src 'self' {rasa} {socket}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Static files, /config.js and a health check; no request logging (nothing about visitors is kept)."""
+    """Pages, static files and a health check; no request logging (nothing about visitors is kept)."""
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-        """Answers /healthz and /config.js, else serves a static file."""
-        if self.path == "/healthz":
+        """Answers /healthz and the pages, else serves a static file."""
+        path = urlsplit(self.path).path
+        page = PAGE.match(path)
+        if path == "/healthz":
             self.reply(b"ok", "text/plain")
-        elif self.path == "/config.js":
-            config = json.dumps(page_config(self.headers.get("Host", ""), dict(os.environ)))
-            self.reply(f"window.CHAT_CONFIG = {config};\n".encode(), "text/javascript")
+        elif path == "/favicon.ico":
+            self.send_response(204)
+            self.end_headers()
+        elif page and (STATIC / (page.group(1) or "index.html")).is_file():
+            values = page_values(self.headers.get("Host", ""), dict(os.environ))
+            self.reply(render(page.group(1) or "index.html", values).encode(), "text/html")
+        elif os.path.isdir(self.translate_path(path)) or self.translate_path(path).endswith(".html"):
+            self.send_error(404)  # a page only ever filled in, never as its template
         else:
             super().do_GET()
 
@@ -80,8 +125,11 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 def main() -> None:
-    """Serves until interrupted."""
-    port = int(os.environ.get("WEB_PORT", "8080"))
+    """Checks the settings and every page once, then serves until interrupted."""
+    env = dict(os.environ)
+    for page in STATIC.glob("*.html"):
+        render(page.name, page_values("localhost", env))
+    port = int(env.get("WEB_PORT", "8080"))
     server = ThreadingHTTPServer(("0.0.0.0", port), partial(Handler, directory=str(STATIC)))
     server.serve_forever()
 

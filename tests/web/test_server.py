@@ -1,7 +1,10 @@
-"""The website server over real HTTP: generated config, privacy headers, local assets only."""
+"""The website server over real HTTP: pages filled in for the quick exit and Rasa, privacy headers, local assets."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import json
 import re
 import urllib.request
@@ -12,6 +15,7 @@ import pytest
 
 from scripts import serve
 from tests.bot import free_port
+from web import server
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "web" / "static"
@@ -21,7 +25,7 @@ STATIC = ROOT / "web" / "static"
 def web() -> Iterator[str]:
     """The website alone on a free port, with Rasa's public URL and the exit URL set."""
     env = {**serve.environment(), "WEB_PORT": str(free_port()), "RASA_PORT": "5999",
-           "QUICK_EXIT_URL": "https://example.org/weather"}
+           "QUICK_EXIT_URL": "https://example.org/weather?a=1&b=2"}
     processes = serve.start(["web"], env)
     yield f"http://127.0.0.1:{env['WEB_PORT']}"
     serve.stop(processes)
@@ -36,17 +40,80 @@ def get(url: str, host: str | None = None) -> Tuple[int, Dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def test_config_points_at_rasa_on_the_pages_host(web: str) -> None:
-    status, headers, body = get(f"{web}/config.js", host="localhost:8080")
-    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    config = json.loads(re.fullmatch(r"window\.CHAT_CONFIG = (.*);\n", body.decode()).group(1))
-    assert config == {"rasaUrl": "http://localhost:5999", "exitUrl": "https://example.org/weather"}
+def html_attribute(page: str, name: str) -> str:
+    """The value of the first `name="..."` attribute in `page`, unescaped."""
+    return html.unescape(re.search(rf'{name}="([^"]*)"', page).group(1))
+
+
+def test_page_points_at_rasa_on_the_pages_host(web: str) -> None:
+    status, headers, body = get(f"{web}/", host="localhost:8080")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert html_attribute(body.decode(), "data-rasa") == "http://localhost:5999"
+    assert "{{" not in body.decode()
+
+
+def test_quick_exit_is_a_real_link_before_any_script(web: str) -> None:
+    page = get(f"{web}/")[2].decode()
+    link = re.search(r'<a id="quick-exit"[^>]*>', page).group(0)
+    assert html_attribute(link, "href") == "https://example.org/weather?a=1&b=2"
+    assert html_attribute(page, "data-exit") == "https://example.org/weather?a=1&b=2"
+    # The inline quick exit is the first script of the page, before the stylesheet and the chat's scripts.
+    assert page.index("<script>") < page.index("<link rel=\"stylesheet\"") < page.index("<script src=")
+
+
+def test_every_page_has_the_inline_quick_exit_allowed_by_its_hash(web: str) -> None:
+    for page in sorted(STATIC.glob("*.html")):
+        status, headers, body = get(f"{web}/{page.name}?from=test")
+        inline = re.findall(r"<script>(.*?)</script>", body.decode(), re.S)
+        assert status == 200 and len(inline) == 1, page.name
+        digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in headers["Content-Security-Policy"], page.name
+        assert "Escape" in inline[0] and "location.replace" in inline[0]
+
+
+def test_templates_are_never_served_unfilled(web: str) -> None:
+    for path in ["/vendor/../", "/./index.html", "/vendor/../neutral.html"]:
+        status, _, body = get(f"{web}{path}")
+        assert b"{{" not in body, path
 
 
 def test_hostile_host_header_cannot_inject(web: str) -> None:
-    _, headers, body = get(f"{web}/config.js", host='evil"onload=1')
-    assert '"rasaUrl": "http://evil:5999"' in body.decode()
-    assert "onload" not in headers["Content-Security-Policy"]
+    _, headers, body = get(f"{web}/", host='evil"onload=1')
+    assert html_attribute(body.decode(), "data-rasa") == "http://evil:5999"
+    assert "onload" not in body.decode() and "onload" not in headers["Content-Security-Policy"]
+
+
+def privacy_text(page: str) -> str:
+    """The privacy section's text, tags and line breaks removed."""
+    section = re.search(r'<section class="privacy".*?</section>', page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", "", section).split())
+
+
+def test_privacy_text_states_the_retention_make_run_purges_with(web: str) -> None:
+    """The page's figure is RETENTION_DAYS as serve.py hands it to the purge (its default when unset)."""
+    days = serve.environment()["RETENTION_DAYS"]
+    text = privacy_text(get(f"{web}/")[2].decode())
+    assert f"Our server keeps your messages for {float(days):g} days after your last message" in text, text
+    assert "gone when you close this tab" not in text
+
+
+@pytest.mark.parametrize("value, words", [("30", "30 days"), ("1", "1 day"), ("7.5", "7.5 days"), (None, "90 days")])
+def test_retention_in_words(value: str | None, words: str) -> None:
+    env = {"RETENTION_DAYS": value} if value else {}
+    assert server.retention_days(env) == words
+    assert f"<strong>{words}</strong>" in server.render("index.html", server.page_values("localhost", env))
+
+
+def test_retention_default_is_serves() -> None:
+    assert server.retention_days({}) == f"{serve.DEFAULTS['RETENTION_DAYS']} days"
+    with pytest.raises(ValueError):
+        server.retention_days({"RETENTION_DAYS": "-1"})
+
+
+def test_exit_url_must_be_http() -> None:
+    with pytest.raises(ValueError):
+        server.exit_url({"QUICK_EXIT_URL": "javascript:alert(1)"})
+    assert server.exit_url({}) == server.DEFAULT_EXIT_URL
 
 
 def test_privacy_headers_and_no_cookies(web: str) -> None:

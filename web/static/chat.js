@@ -1,26 +1,22 @@
-// The #YouAreNotAlone chat widget: Rasa over socket.io, quick exit, emergency banner, nothing kept after the tab closes.
+// The #YouAreNotAlone chat widget: Rasa over socket.io, emergency banner, nothing kept after the tab closes.
 // Only the conversation id is kept, in sessionStorage (gone when the tab closes); messages live only in the page.
+// The quick exit, Esc and the form's submit are handled by the inline script at the top of the page (web/quick_exit.js),
+// which works before this file has loaded and hands over to window.yanaChat once it has.
 (function () {
   "use strict";
 
-  var config = window.CHAT_CONFIG || {};
-  var EXIT_URL = config.exitUrl || "https://www.bbc.co.uk/weather";
+  var RASA_URL = document.documentElement.getAttribute("data-rasa");
   var SESSION_KEY = "yana-chat-session";
   var socket = null;
   var sessionId = null;
   var ready = false;
-  var queue = [];
+  var queue = [];  // messages not sent yet: {message, item}, item being the bubble marked "sending…"
+  var lastBotItem = null;
+  var announcer = window.yanaAnnouncer;
+  var BANNER_TITLES = { self: "In danger now?", other: "Someone in danger now?", check: "Emergency?" };
+  var BANNER_RANK = { check: 1, other: 2, self: 2 };
 
   function $(id) { return document.getElementById(id); }
-
-  /** Leaves at once for the neutral site, replacing this page in the history. */
-  function quickExit() {
-    try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
-    if (socket) { socket.disconnect(); socket = null; }
-    document.title = "Weather";
-    document.body.textContent = "";
-    window.location.replace(EXIT_URL);
-  }
 
   /** The conversation id for this tab: kept in sessionStorage only, so it dies with the tab. */
   function conversationId() {
@@ -41,7 +37,7 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  /** Appends text to `parent`, turning web addresses into links (as text nodes: no HTML from the bot). */
+  /** Appends text to `parent`, turning web addresses into links that open in a new tab (as text nodes: no HTML). */
   function appendLinkified(parent, text) {
     var pattern = /\b(?:https?:\/\/|www\.)[^\s<>"]+[^\s<>".,;:!?)]/g;
     var last = 0;
@@ -50,8 +46,14 @@
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
       var link = document.createElement("a");
       link.href = /^https?:/.test(match[0]) ? match[0] : "https://" + match[0];
-      link.rel = "noreferrer";
+      // A new tab keeps the conversation here; noopener noreferrer: no handle on this page, no referrer for the site.
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
       link.textContent = match[0];
+      var hint = document.createElement("span");
+      hint.className = "visually-hidden";
+      hint.textContent = " (opens in a new tab)";
+      link.appendChild(hint);
       parent.appendChild(link);
       last = match.index + match[0].length;
     }
@@ -67,10 +69,11 @@
     label.textContent = who === "bot" ? "Police chat: " : "You: ";
     item.appendChild(label);
     var body = document.createElement("span");
+    body.className = "text";
     appendLinkified(body, text);
     item.appendChild(body);
     scrollToEnd($("chat-log"), item);
-    if (who === "bot") { $("chat-announcer").textContent = "Police chat says: " + text; }
+    keepInputInView();
     return item;
   }
 
@@ -95,55 +98,123 @@
     });
     item.appendChild(group);
     scrollToEnd($("chat-log"), item);
+    keepInputInView();
   }
 
-  /** Shows the emergency banner; it stays until dismissed. */
-  function showEmergency() {
+  /** Keeps the focused chat input on screen, below the sticky masthead and banner and above the keyboard. */
+  function keepInputInView() {
+    var input = $("chat-input");
+    if (document.activeElement !== input) { return; }
+    var top = document.querySelector(".top").getBoundingClientRect().bottom;
+    var viewport = window.visualViewport;
+    var bottom = viewport ? viewport.offsetTop + viewport.height : window.innerHeight;
+    var rect = input.getBoundingClientRect();
+    if (rect.top < top + 8) {
+      window.scrollBy(0, rect.top - top - 8);
+    } else if (rect.bottom > bottom - 8) {
+      window.scrollBy(0, rect.bottom - bottom + 8);
+    }
+  }
+
+  /** Publishes the sticky top's height as --top-h (CSS keeps scrolled-to content below it), then re-checks the input. */
+  function trackTopHeight() {
+    var top = document.querySelector(".top");
+    var update = function () {
+      document.documentElement.style.setProperty("--top-h", top.getBoundingClientRect().height + "px");
+      keepInputInView();
+    };
+    update();
+    if (window.ResizeObserver) { new window.ResizeObserver(update).observe(top); }
+  }
+
+  /** Collapses the banner to its call button, or expands it again. */
+  function setBannerExpanded(expanded) {
+    var toggle = $("emergency-toggle");
+    $("emergency").classList.toggle("is-collapsed", !expanded);
+    toggle.setAttribute("aria-expanded", String(expanded));
+    toggle.textContent = expanded ? "Hide" : "Show";
+  }
+
+  /** Raises the banner for an escalation of `kind` ("self", "other", "check"), expanded, as the gravest kind so far. */
+  function showEmergency(kind) {
     var banner = $("emergency");
-    if (!banner.hidden) { return; }
+    var shown = banner.hidden ? null : banner.getAttribute("data-kind");
+    kind = BANNER_RANK[kind] ? kind : "self";
+    if (!shown || BANNER_RANK[kind] >= BANNER_RANK[shown]) {
+      banner.setAttribute("data-kind", kind);
+      $("emergency-title").textContent = BANNER_TITLES[kind];
+    }
     banner.hidden = false;
+    setBannerExpanded(true);
   }
 
-  /** Whether a bot event carries the escalation marker, as {"custom": {...}}, an attachment or bare. */
-  function isEscalation(data) {
+  /** The custom payload of a bot event, as {"custom": {...}}, an attachment or bare; null without one. */
+  function customOf(data) {
     var custom = data.custom || (data.attachment && data.attachment.payload) || data;
-    return Boolean(custom && custom.escalation);
+    return custom && typeof custom === "object" ? custom : null;
   }
 
-  /** Handles one bot_uttered event. */
+  /** Handles one bot_uttered event: shows it, raises the banner for an escalation, has it announced (announce.js). */
   function onBotMessage(data) {
     if (!data || typeof data !== "object") { return; }
-    if (isEscalation(data)) { showEmergency(); }
-    if (typeof data.text === "string" && data.text) { addMessage("bot", data.text); }
+    var custom = customOf(data);
+    var escalation = Boolean(custom && custom.escalation);
+    if (escalation) { showEmergency(custom.kind); }
+    if (typeof data.text === "string" && data.text) {
+      lastBotItem = addMessage("bot", data.text);
+      if (escalation) { lastBotItem.classList.add("msg-escalation"); }
+      announcer.message(data.text, escalation);
+    } else if (escalation && announcer.escalation()) {
+      lastBotItem.classList.add("msg-escalation");  // Rasa's marker comes after the text it belongs to
+    }
     var buttons = data.quick_replies || data.buttons;
     if (Array.isArray(buttons) && buttons.length) { addButtons(buttons); }
   }
 
   function setStatus(text) { $("chat-status").textContent = text; }
 
-  /** Sends a message (or a button payload shown as its title). */
-  function send(message, shown) {
-    addMessage("user", shown || message);
-    if (ready && socket) {
-      socket.emit("user_uttered", { message: message, session_id: sessionId });
-    } else {
-      queue.push(message);
+  /** Marks a user's bubble as waiting to be sent. */
+  function markSending(item) {
+    var marker = document.createElement("span");
+    marker.className = "sending";
+    marker.textContent = " sending…";
+    item.appendChild(marker);
+  }
+
+  /** Sends the waiting messages in order, once the chat is connected, and unmarks their bubbles. */
+  function flush() {
+    while (ready && socket && queue.length) {
+      var next = queue.shift();
+      socket.emit("user_uttered", { message: next.message, session_id: sessionId });
+      var marker = next.item.querySelector(".sending");
+      if (marker) { marker.remove(); }
     }
   }
 
+  /** Sends a message (or a button payload shown as its title); before the chat connects, it waits visibly. */
+  function send(message, shown) {
+    var item = addMessage("user", shown || message);
+    if (!(ready && socket)) {
+      markSending(item);
+      setStatus("Your message will be sent when the chat connects.");
+    }
+    queue.push({ message: message, item: item });
+    flush();
+  }
+
   function connect() {
-    if (typeof window.io !== "function" || !config.rasaUrl) {
+    if (typeof window.io !== "function" || !RASA_URL) {
       setStatus("The chat is not available right now. If you are in danger, call 999.");
       return;
     }
     sessionId = conversationId();
     // Long-polling only: Rasa 3.6's websocket transport is unreliable; polling works everywhere.
-    socket = window.io(config.rasaUrl, { transports: ["polling"], withCredentials: false, reconnectionDelayMax: 10000 });
+    socket = window.io(RASA_URL, { transports: ["polling"], withCredentials: false, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { socket.emit("session_request", { session_id: sessionId }); });
     socket.on("session_confirm", function () {
       ready = true;
       setStatus("Connected. Type your question below.");
-      while (queue.length) { socket.emit("user_uttered", { message: queue.shift(), session_id: sessionId }); }
+      flush();
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("disconnect", function () {
@@ -156,29 +227,20 @@
   }
 
   function start() {
-    $("quick-exit").addEventListener("click", quickExit);
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !event.isComposing) { event.preventDefault(); quickExit(); }
+    // Messages sent before this script ran (shown as "sending…" by the inline script) go first, in order.
+    (window.yanaEarly || []).forEach(function (early) { queue.push({ message: early.text, item: early.item }); });
+    window.yanaEarly = [];
+    window.yanaChat = {
+      send: function (text) { send(text); },
+      close: function () { if (socket) { socket.disconnect(); socket = null; } },
+    };
+    $("emergency-toggle").addEventListener("click", function () {
+      setBannerExpanded($("emergency-toggle").getAttribute("aria-expanded") !== "true");
     });
-    $("emergency-dismiss").addEventListener("click", function () {
-      $("emergency").hidden = true;
-      $("chat-input").focus();
-    });
-    // The skip link moves focus without adding a history entry (so Back after a quick exit can't return here).
-    document.querySelectorAll("[data-focus]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        $(link.getAttribute("data-focus")).focus();
-      });
-    });
-    $("chat-form").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var input = $("chat-input");
-      var text = input.value.trim();
-      if (!text) { return; }
-      input.value = "";
-      send(text);
-    });
+    $("chat-input").addEventListener("focus", function () { setTimeout(keepInputInView, 0); });
+    window.addEventListener("resize", keepInputInView);
+    if (window.visualViewport) { window.visualViewport.addEventListener("resize", keepInputInView); }
+    trackTopHeight();
     connect();
   }
 
