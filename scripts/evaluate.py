@@ -265,8 +265,8 @@ def main() -> None:
         serve.stop(processes)
     print("\nOver REST, as users get it:\n  " + dev.summary("development") + "\n  " + test.summary("TEST (frozen)"))
     print("Tailoring of the 999 guidance (someone else, can't speak, deaf):")
-    for name, report in tailoring.items():
-        print("  " + report.summary(name))
+    for name, tailored in tailoring.items():
+        print("  " + tailored.summary(name))
     for kind, text in tailoring["TEST (frozen)"].untailored:
         print(f"  TEST UNTAILORED ({kind}): {text}")
     for kind, text in test.misses:
