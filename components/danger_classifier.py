@@ -65,6 +65,15 @@ class NgramFeatures:
         return hstack(parts, format="csr")
 
 
+def margins(features: csr_matrix, weights: np.ndarray) -> np.ndarray:
+    """`features @ weights`, the same floats, reading only the weights of the features present. The product itself
+    first converts all 2 million float32 weights to float64: a 16 MB temporary per message, which the allocator then
+    keeps (a replica's resident memory grew by 16 MB at its first message)."""
+    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
+    products = features.data * weights[features.indices].astype(features.data.dtype)
+    return np.bincount(rows, weights=products, minlength=features.shape[0])  # summed in order, as scipy does
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DangerClassifier(GraphComponent):
     """Scores each message with the probability that it shows immediate danger."""
@@ -147,8 +156,7 @@ class DangerClassifier(GraphComponent):
 
     def scores(self, texts: List[str]) -> np.ndarray:
         """Probability of immediate danger for each text."""
-        margins = self._features(texts) @ self._weights + self._bias
-        return 1.0 / (1.0 + np.exp(-margins))
+        return 1.0 / (1.0 + np.exp(-(margins(self._features(texts), self._weights) + self._bias)))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets `danger_score` on each message."""
