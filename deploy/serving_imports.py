@@ -25,6 +25,7 @@ log the error and serve on with no model).
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import sys
@@ -88,8 +89,13 @@ def stand_in(module: str, name: str, package: str) -> type:
 
 
 def install() -> None:
-    """Refuses the REFUSED packages from now on and puts the STAND_INS in sys.modules (once). Call it before anything
-    imports Rasa or spaCy."""
+    """Refuses the REFUSED packages from now on, puts the STAND_INS in sys.modules and imports skops.io (once). Call
+    it before anything imports Rasa or spaCy.
+
+    skops.io is imported here, while few modules are loaded, because on import it looks each of about 400 numpy and
+    scipy functions up in every loaded module: imported when Rasa loads the intent classifier, after Rasa and spaCy,
+    that took about 2 s of a replica's 6 s of CPU at start-up. The names it finds are the same (tested).
+    """
     if any(isinstance(finder, RefusingFinder) for finder in sys.meta_path):
         return
     sys.meta_path.insert(0, RefusingFinder())
@@ -98,6 +104,7 @@ def install() -> None:
         for name in names:
             setattr(stand_ins, name, stand_in(module, name, package))
         sys.modules[module] = stand_ins
+    importlib.import_module("skops.io")
 
 
 def refused_import(error: BaseException) -> Optional[RefusedImportError]:

@@ -143,6 +143,26 @@ print(json.dumps({{"results": results, "refused_but_loaded": loaded, "train_sche
     assert served["train_schema_classes_imported"] is False
 
 
+def trusted_type_names() -> Dict[str, Any]:
+    """The names of the types skops.io trusts when it loads the intent classifier, as found in this process."""
+    from skops.io import _trusted_types
+
+    return {name: value for name, value in vars(_trusted_types).items() if name.endswith("_TYPE_NAMES")}
+
+
+def test_skops_imported_early_finds_the_names_it_finds_after_rasa() -> None:
+    served = in_serving_process("""
+import json
+import skops.io._trusted_types as trusted
+print(json.dumps({name: value for name, value in vars(trusted).items() if name.endswith("_TYPE_NAMES")}))
+""")
+    import rasa.core.processor  # noqa: F401  (as in a training process, where Rasa is imported before skops.io)
+
+    names = trusted_type_names()
+    assert len(names) >= 4 and all(names.values())
+    assert served == json.loads(json.dumps(names))
+
+
 def model_metadata() -> Dict[str, Any]:
     """The trained model's metadata.json."""
     with tarfile.open(MODEL) as archive:
