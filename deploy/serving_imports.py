@@ -16,11 +16,10 @@ process loaded models/current.tar.gz and answered a message showed TensorFlow co
 program). The REFUSED packages raise RefusedImportError, an ImportError, so optional importers such as thinc carry on
 as if they were not installed. The two Rasa modules of path 1 (and rasa.utils.plotting, which imports matplotlib) are
 replaced by STAND_INS: modules holding the names imported from them on the way, each raising RefusedImportError when
-used (only training and `rasa test` use them). Lazy loading
-(importlib.util.LazyLoader) was tried first and failed: skops, loading the intent classifier, looks an object up in
-every module in sys.modules, like pickle, which executes any lazy module. A model that does need TensorFlow fails to
-load with RefusedImportError in its traceback, and deploy/rasa_server.py then stops the process (Rasa itself would
-log the error and serve on with no model).
+used (only training and `rasa test` use them). Lazy loading (importlib.util.LazyLoader) was tried first and failed:
+skops, loading the intent classifier, looks objects up in every module in sys.modules, as pickle does, which executes
+any lazy module. A model that does need TensorFlow fails to load with RefusedImportError in its traceback, and
+deploy/rasa_server.py then stops the process (Rasa itself would log the error and serve on with no model).
 """
 
 from __future__ import annotations
