@@ -7,7 +7,7 @@
   reply is still validated against it, and an invalid reply still fails with Rasa's own error.
 - The prediction graph runs through deploy/graph_runner.py's SequentialGraphRunner instead of dask.
 - Run as a program, it never imports TensorFlow (deploy/serving_imports.py, installed below before Rasa is imported):
-  a replica's resident memory drops from about 740 MB. The model's train schema, which serving never reads, is
+  a replica holds about 290 MB resident instead of about 740 MB. The model's train schema, which serving never reads, is
   deserialised only if something reads it (DeferredGraphSchema), and a model that needs TensorFlow stops the process
   (ModelNeedsRefusedPackage) instead of leaving Rasa up with no model.
 scripts/serve.py starts Rasa through this module (`python -m deploy.rasa_server run ...`), in the embedded and
