@@ -1,1 +1,1 @@
-"""Custom actions of the #YouAreNotAlone assistant (run by `rasa run actions`)."""
+"""Custom actions of the #YouAreNotAlone assistant (run by the Rasa SDK, `python -m rasa_sdk --actions actions`)."""

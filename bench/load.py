@@ -90,43 +90,55 @@ async def drive(url: str, script: Sequence[Turn], conversations: int, messages: 
 
 
 class PeakRss:
-    """Samples the resident memory of processes and their children every `interval` s; keeps the peak."""
+    """Samples the resident memory of named groups of processes (each process with its children) every `interval`
+    s; keeps each group's peak (the largest sum over one sample)."""
 
-    def __init__(self, pids: Sequence[int], interval: float = 0.2) -> None:
-        self.pids, self.interval, self.peak = list(pids), interval, 0
+    def __init__(self, groups: Dict[str, Sequence[int]], interval: float = 0.2) -> None:
+        self.groups, self.interval = {name: list(pids) for name, pids in groups.items()}, interval
+        self.peaks: Dict[str, int] = {name: 0 for name in self.groups}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def now(self) -> int:
-        """The trees' resident memory in bytes right now."""
-        tree = []
-        for pid in self.pids:
-            try:
-                root = psutil.Process(pid)
-                tree += [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
-        total = 0
-        for process in tree:
-            try:
-                total += process.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
+    def now(self) -> Dict[str, int]:
+        """Each group's resident memory in bytes right now."""
+        per_pid = {pid: tree_memory(pid)[0] for pid in {pid for pids in self.groups.values() for pid in pids}}
+        return {name: sum(per_pid[pid] for pid in pids) for name, pids in self.groups.items()}
+
+    def _sample(self) -> None:
+        for name, rss in self.now().items():
+            self.peaks[name] = max(self.peaks[name], rss)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.now())
+            self._sample()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "PeakRss":
-        self.peak = self.now()
+        self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def tree_memory(pid: int, proportional: bool = False) -> Tuple[int, int]:
+    """Resident memory (RSS) in bytes of a process and its children, and with `proportional` their PSS too (shared
+    pages split between the processes that map them; slower: reads smaps); (0, 0) once it has gone."""
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0, 0
+    rss = pss = 0
+    for process in tree:
+        try:
+            rss += process.memory_info().rss
+            pss += process.memory_full_info().pss if proportional else 0
+        except psutil.NoSuchProcess:
+            pass
+    return rss, pss
 
 
 def escalation_counts(samples: Sequence[Sample]) -> Dict[str, int]:

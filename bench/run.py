@@ -16,7 +16,8 @@ from bench.starter import starter_bot
 from bench.stats import percentile, summarise
 
 RESULTS = Path(__file__).resolve().parent / "results"
-Pooled = Tuple[List[load.Sample], float, int]  # samples, wall seconds, peak RSS bytes
+Pooled = Tuple[List[load.Sample], float, Dict[str, int]]  # samples, wall seconds, peak RSS bytes per memory group
+MB = 2**20
 # Settings around the default, each measured next to a default server: (label, SQLite on tmpfs, environment).
 EXPERIMENTS: List[Tuple[str, bool, Dict[str, str]]] = [
     ("1 Rasa process, no balancer", False, {"RASA_REPLICAS": "1"}),
@@ -26,24 +27,41 @@ EXPERIMENTS: List[Tuple[str, bool, Dict[str, str]]] = [
 
 
 def run_load(server: Server, script: Sequence[load.Turn], conversations: int, messages: int) -> Pooled:
-    """One closed-loop load against `server`: its samples, wall time and the Rasa tree's peak RSS meanwhile."""
-    with load.PeakRss(server.rasa_pids) as rss:
+    """One closed-loop load against `server`: its samples, wall time and peak RSS meanwhile (server.memory_groups)."""
+    with load.PeakRss(server.memory_groups()) as rss:
         samples, wall = asyncio.run(load.drive(server.webhook, script, conversations, messages,
                                                tag=f"{server.name}-{conversations}"))
-    return samples, wall, rss.peak
+    return samples, wall, rss.peaks
 
 
-def summary(samples: List[load.Sample], wall: float, peak: int) -> Dict[str, Any]:
+def summary(samples: List[load.Sample], wall: float, peaks: Dict[str, int]) -> Dict[str, Any]:
     """The figures of one side at one load, from its samples pooled over the rounds."""
     ok = [s.latency_ms for s in samples if s.ok]
     if not ok:
         raise RuntimeError("no message answered")
-    result: Dict[str, Any] = {**summarise(ok, wall, errors=len(samples) - len(ok)), "peak_rss_mb": peak // 2**20}
+    result: Dict[str, Any] = {**summarise(ok, wall, errors=len(samples) - len(ok)),
+                              "peak_rss_mb": peaks["rasa tree"] // MB}
     for kind in ("normal", "danger"):
         times = [s.latency_ms for s in samples if s.ok and s.kind == kind]
         if times:
             result[f"{kind}_p50_ms"] = round(percentile(times, 50), 1)
     return {**result, **load.escalation_counts(samples)}
+
+
+def memory(server: Server, peaks: Dict[str, int], messages: int) -> Dict[str, Any]:
+    """Resident memory of each process of a side after `messages` messages, their peaks during the loads, the
+    largest Rasa process and the whole tree (with its PSS, which counts pages shared between processes once)."""
+    after = {name: load.tree_memory(process.pid, proportional=True) for name, process in server.processes.items()}
+    return {
+        "messages": messages,
+        "after_mb": {name: rss // MB for name, (rss, _) in after.items()},
+        "peak_mb": {name: peaks[name] // MB for name in server.processes},
+        "replica_mb": max(after[name][0] for name in server.replicas) // MB,
+        "replica_peak_mb": max(peaks[name] for name in server.replicas) // MB,
+        "tree_mb": sum(rss for rss, _ in after.values()) // MB,
+        "tree_pss_mb": sum(pss for _, pss in after.values()) // MB,
+        "tree_peak_mb": peaks["whole tree"] // MB,
+    }
 
 
 def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequence[Tuple[int, int]],
@@ -52,7 +70,7 @@ def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequenc
     the shared machine hits both alike), and pools each side's samples per load."""
     for server, script in sides.values():
         asyncio.run(load.drive(server.webhook, script, 1, len(script), tag=f"{server.name}-warmup"))
-    pooled: Dict[Tuple[str, int], Pooled] = {(n, c): ([], 0.0, 0) for n in sides for c, _ in loads}
+    pooled: Dict[Tuple[str, int], Pooled] = {(n, c): ([], 0.0, {}) for n in sides for c, _ in loads}
     for round_ in range(rounds):
         for conversations, messages in loads:
             per_round = -(-messages // rounds)
@@ -61,16 +79,19 @@ def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequenc
                       flush=True)
                 samples, wall, peak = run_load(sides[name][0], sides[name][1], conversations, per_round)
                 old = pooled[(name, conversations)]
-                pooled[(name, conversations)] = (old[0] + samples, old[1] + wall, max(old[2], peak))
+                pooled[(name, conversations)] = (old[0] + samples, old[1] + wall,
+                                                 {k: max(old[2].get(k, 0), v) for k, v in peak.items()})
     results = {}
     for name, (server, _) in sides.items():
-        result: Dict[str, Any] = {"runs": server.runs, "ready_s": round(server.ready_seconds, 1)}
+        result: Dict[str, Any] = {"runs": server.runs, "ready_s": round(server.ready_seconds, 1),
+                                  "first_answer_s": round(server.first_answer_seconds, 1)}
         for conversations, _ in loads:
             result[f"c{conversations}"] = summary(*pooled[(name, conversations)])
         result["peak_rss_mb"] = max(result[f"c{c}"]["peak_rss_mb"] for c, _ in loads)
+        sent = 1 + len(sides[name][1]) + sum(len(pooled[(name, c)][0]) for c, _ in loads)  # first answer + warm-up
+        peaks = {k: max(pooled[(name, c)][2][k] for c, _ in loads) for k in server.memory_groups()}
+        result["memory"] = memory(server, peaks, sent)
         result.update(server.stored())
-        if "actions" in server.processes:
-            result["action_server_rss_mb"] = load.PeakRss([server.processes["actions"].pid]).now() // 2**20
         results[name] = result
     return results
 

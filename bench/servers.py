@@ -18,13 +18,15 @@ from tests.bot import free_port, start_bot
 
 @dataclass
 class Server:
-    """A running side: what it runs, its processes, REST URL and how long it took to answer."""
+    """A running side: what it runs, its processes, REST URL, how long until it was up and answered its first
+    message."""
 
     name: str
     runs: str
     processes: Dict[str, subprocess.Popen]
     base_url: str
     ready_seconds: float
+    first_answer_seconds: float
     tmp: tempfile.TemporaryDirectory = field(repr=False)
     tracker_db: Optional[Path] = None
 
@@ -37,6 +39,17 @@ class Server:
     def rasa_pids(self) -> List[int]:
         """The process ids of the Rasa server(s) and, in front of replicas, the balancer."""
         return [process.pid for process in serve.rasa_processes(self.processes)]
+
+    @property
+    def replicas(self) -> List[str]:
+        """The names of the Rasa processes themselves ("rasa-0", ...; "rasa" when there is no balancer)."""
+        return [name for name in self.processes if name.startswith("rasa-")] or ["rasa"]
+
+    def memory_groups(self) -> Dict[str, List[int]]:
+        """What the benchmark's memory figures add up: each process, the Rasa tree (Rasa and the balancer in front
+        of replicas) and the whole tree (everything this side started: `make run`'s tree for ours)."""
+        groups = {name: [process.pid] for name, process in self.processes.items()}
+        return {**groups, "rasa tree": self.rasa_pids, "whole tree": [p.pid for p in self.processes.values()]}
 
     def stored(self) -> Dict[str, Optional[int]]:
         """Events in the SQLite tracker store, and escalations the action server recorded (slot `escalated`);
@@ -55,23 +68,38 @@ class Server:
         self.tmp.cleanup()
 
 
+def first_answer(base_url: str, text: str, started: float) -> float:
+    """Seconds from `started` until the REST webhook has answered one message."""
+    if not serve.post_message(base_url, f"bench-first-{time.time_ns()}", text):
+        raise RuntimeError(f"{base_url} answered its first message with nothing")
+    return time.monotonic() - started
+
+
 def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
     """Our bot as `make run` runs it (action server, RASA_REPLICAS Rasa processes behind the balancer, SQLite
-    tracker and lock store) on free ports; `tmpfs` puts the SQLite file in memory, `overrides` set variables."""
+    tracker and lock store, website) on free ports; `tmpfs` puts the SQLite file in memory, `overrides` set
+    variables."""
     tmp = tempfile.TemporaryDirectory(prefix="bench-ours-", dir="/dev/shm" if tmpfs else None)
     started = time.monotonic()
     try:
-        bot = start_bot(Path(tmp.name), ["actions", "rasa"], **overrides)
+        bot = start_bot(Path(tmp.name), ["actions", "rasa", "web"], **overrides)
     except BaseException:
+        tmp.cleanup()
+        raise
+    ready = time.monotonic() - started
+    try:
+        answered = first_answer(bot.url, "hi", started)
+    except BaseException:
+        bot.stop()
         tmp.cleanup()
         raise
     replicas = int(bot.env["RASA_REPLICAS"])
     front = f"{replicas} Rasa processes behind deploy/balancer.py" if replicas > 1 else "1 Rasa process"
     runs = (f"scripts/serve.py: {front} ({Path(bot.env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
-            f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py")
+            f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py, website")
     if overrides:
         runs += " " + " ".join(f"{k}={v}" for k, v in overrides.items())
-    return Server("ours", runs, bot.processes, bot.url, time.monotonic() - started, tmp, Path(bot.env["SQLITE_TRACKER_DB"]))
+    return Server("ours", runs, bot.processes, bot.url, ready, answered, tmp, Path(bot.env["SQLITE_TRACKER_DB"]))
 
 
 def start_stock(folder: Path, model: Path) -> Server:
@@ -86,12 +114,14 @@ def start_stock(folder: Path, model: Path) -> Server:
     base = f"http://127.0.0.1:{port}"
     try:
         serve.wait_until_ready(f"{base}/webhooks/rest/", process)
+        ready = time.monotonic() - started
+        answered = first_answer(base, "hello there", started)
     except BaseException:
         serve.stop({"rasa": process})
         tmp.cleanup()
         raise
     runs = "rasa init --no-prompt bot, default config (DIET+TED), in-memory tracker store, no action server"
-    return Server("stock", runs, {"rasa": process}, base, time.monotonic() - started, tmp)
+    return Server("stock", runs, {"rasa": process}, base, ready, answered, tmp)
 
 
 def train_ours(out: Path) -> tuple[float, Path]:
