@@ -1,9 +1,9 @@
-"""Immediate-danger detection: a rule-based detector (spaCy Matcher) and the gate that combines it with the model.
+"""Immediate-danger detection: the rule-based detector (spaCy Matcher) and the gate that decides with it.
 
-The gate runs last in the NLU pipeline. It escalates when either detector fires: the rules, or the intent
-classifier ranking a danger intent highly enough. Its verdict is written onto the parsed message as `danger`
-(kept in the tracker, read by the review tool), and an escalating message gets a danger intent, which the
-dialogue rules answer with 999 guidance on any turn.
+The gate runs last in the NLU pipeline. It escalates when the rules fire or the danger classifier's score
+(components/danger_classifier.py) is high, and asks "are you in danger right now?" when the score is in between.
+Its verdict is written onto the parsed message as `danger` (kept in the tracker, read by the review tool), and
+an escalating message gets a danger intent, which the dialogue rules answer with 999 guidance on any turn.
 """
 
 from __future__ import annotations
