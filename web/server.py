@@ -15,15 +15,11 @@ import hashlib
 import html
 import os
 import re
-import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict
 from urllib.parse import urlsplit
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.serve import DEFAULTS  # noqa: E402 (the project root is put on the path first)
 
 STATIC = Path(__file__).resolve().parent / "static"
 QUICK_EXIT_SCRIPT = (Path(__file__).resolve().parent / "quick_exit.js").read_text()
@@ -52,8 +48,10 @@ def exit_url(env: Dict[str, str]) -> str:
 
 
 def retention_days(env: Dict[str, str]) -> str:
-    """RETENTION_DAYS as make run's purge reads it (scripts/serve.py: the same default), in words: "90 days"."""
-    value = env.get("RETENTION_DAYS") or DEFAULTS["RETENTION_DAYS"]
+    """RETENTION_DAYS, the setting make run's purge reads (scripts/serve.py sets its default), in words: "90 days"."""
+    value = env.get("RETENTION_DAYS")
+    if not value:
+        raise ValueError("RETENTION_DAYS is not set: start the website with make run, which sets every default")
     days = float(value)
     if days < 0:
         raise ValueError(f"RETENTION_DAYS must not be negative, not {value!r}")

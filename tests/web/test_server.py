@@ -97,17 +97,18 @@ def test_privacy_text_states_the_retention_make_run_purges_with(web: str) -> Non
     assert "gone when you close this tab" not in text
 
 
-@pytest.mark.parametrize("value, words", [("30", "30 days"), ("1", "1 day"), ("7.5", "7.5 days"), (None, "90 days")])
-def test_retention_in_words(value: str | None, words: str) -> None:
-    env = {"RETENTION_DAYS": value} if value else {}
+@pytest.mark.parametrize("value, words", [("30", "30 days"), ("1", "1 day"), ("7.5", "7.5 days")])
+def test_retention_in_words(value: str, words: str) -> None:
+    env = {"RETENTION_DAYS": value}
     assert server.retention_days(env) == words
     assert f"<strong>{words}</strong>" in server.render("index.html", server.page_values("localhost", env))
 
 
-def test_retention_default_is_serves() -> None:
-    assert server.retention_days({}) == f"{serve.DEFAULTS['RETENTION_DAYS']} days"
-    with pytest.raises(ValueError):
-        server.retention_days({"RETENTION_DAYS": "-1"})
+def test_retention_comes_from_serves_environment_and_is_checked() -> None:
+    assert server.retention_days(serve.environment()) == f"{float(serve.DEFAULTS['RETENTION_DAYS']):g} days"
+    for bad in ({}, {"RETENTION_DAYS": "-1"}):
+        with pytest.raises(ValueError):
+            server.retention_days(bad)
 
 
 def test_exit_url_must_be_http() -> None:
