@@ -6,9 +6,10 @@ from scripts.evaluate import (
     MAX_FALSE_ESCALATIONS,
     MIN_DANGER_RECALL,
     MIN_MACRO_F1,
+    TEST_SET,
     danger_report_over_rest,
     intent_report,
-    load_danger_eval,
+    load_danger_set,
     reply_over_rest,
 )
 from tests.bot import Bot, texts
@@ -35,7 +36,7 @@ TAILORING = {"cant_speak": "press 55", "deaf": "18000", "other": "call 999 now f
 
 
 def test_escalation_is_tailored_to_who_is_in_danger_and_how_they_can_call(bot: Bot) -> None:
-    danger, _ = load_danger_eval()
+    danger = load_danger_set(TEST_SET).danger
     wrong = []
     for kind, text in danger:
         if kind in TAILORING:
