@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Set
@@ -59,17 +60,34 @@ def yaml_safe(text: str) -> str:
     return text.translate(str.maketrans("", "", "[](){}"))
 
 
+# Entities the dialogue rules read (data/rules): a replayed story needs them on its user turns, or the rules take
+# another path. Each covers the whole message (components/cues.py, communication.py) or none of it (the danger
+# gate's check), so they are annotated over the whole text; the rules read only their names.
+STEERING_ENTITIES = ("answer_yes", "says_safe", "communication_need", "danger_check")
+
+
+def annotated(text: str, entities: List[Dict[str, Any]]) -> str:
+    """The user text, annotated with the entities that steer the dialogue (Rasa's list syntax for one span)."""
+    steering = [{"entity": e["entity"], "value": e["value"]} for e in entities if e.get("entity") in STEERING_ENTITIES]
+    if not steering or not text:
+        return text
+    return f"[{text}]{json.dumps(steering)}"
+
+
 def story_yaml(name: str, turns: List[Dict[str, Any]]) -> str:
-    """A Rasa 3 test story (user text + intent, then the bot's actions) from a transcript's turns."""
+    """A Rasa 3 test story (user text + intent, then the bot's actions and forms) from a transcript's turns."""
     steps: List[Dict[str, Any]] = []
     for turn in turns:
         if turn["kind"] == "user":
             intent = turn.get("correction") or turn.get("intent")
             if intent not in domain_intents():
                 intent = "nlu_fallback"
-            steps.append({"user": _Literal(yaml_safe(training_text(turn["text"])) + "\n"), "intent": intent})
+            text = annotated(yaml_safe(training_text(turn["text"])), turn.get("entities") or [])
+            steps.append({"user": _Literal(text + "\n"), "intent": intent})
         elif turn["kind"] == "action" and turn["name"] not in HIDDEN_ACTIONS:
             steps.append({"action": turn["name"]})
+        elif turn["kind"] == "loop":
+            steps.append({"active_loop": turn["name"]})
         elif turn["kind"] == "slot" and steps:
             steps.append({"slot_was_set": [{turn["name"]: turn["value"]}]})
     return _dump({"version": "3.1", "stories": [{"story": name, "steps": steps}]})

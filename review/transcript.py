@@ -35,6 +35,9 @@ def turns(events: List[Dict[str, Any]], corrections: Dict[int, str]) -> List[Dic
                         "custom": custom, "escalated": is_escalation(event)})
         elif kind == "action" and event.get("name") not in HIDDEN_ACTIONS:
             out.append({"kind": "action", "index": index, "time": when, "name": event.get("name")})
+        elif kind == "active_loop":
+            # A form starting or ending (the emergency after 999 guidance); test stories need it.
+            out.append({"kind": "loop", "index": index, "time": when, "name": event.get("name")})
         elif kind == "slot" and out and out[-1]["kind"] in ("action", "bot", "slot"):
             # Slots set by the bot's actions (values stay out of the page; test stories need them).
             out.append({"kind": "slot", "index": index, "time": when, "name": event.get("name"), "value": event.get("value")})

@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "crossval"
-NOT_CLASSIFIERS = {"FallbackClassifier", "components.danger.DangerDetector"}
+NOT_CLASSIFIERS = {"components.uncertainty.UncertaintyFallback", "components.danger.DangerDetector"}
 
 
 def main() -> None:

@@ -29,10 +29,14 @@ def test_a_conversation_survives_a_restart_with_every_event_stored(tmp_path: Pat
 
     bot = start_bot(tmp_path, ["actions", "rasa"])
     try:
+        still_open = texts(bot.send(sender, "how do I report domestic abuse"))
+        safe = texts(bot.send(sender, "yes"))
         reply = texts(bot.send(sender, "how do I report domestic abuse"))
     finally:
         bot.stop()
+    assert "Are you somewhere safe now?" in still_open and "18000" in still_open  # the emergency survived too
+    assert "18001 101" in safe
     assert reply.startswith("To report domestic abuse, use our textphone service on 18001 101")
     after_restart = stored_events(tmp_path / "tracker.db", sender)
     assert after_restart[: len(before_restart)] == before_restart
-    assert after_restart.count("user") == 3
+    assert after_restart.count("user") == 5

@@ -67,3 +67,15 @@ def test_exports_drop_unknown_intents_and_annotation_syntax() -> None:
     story = story_yaml("s", [{"kind": "user", "text": "hi [NAME]", "intent": "greet", "correction": None},
                              {"kind": "action", "name": "utter_greet"}, {"kind": "user", "text": "?", "intent": "bogus"}])
     assert "intent: greet" in story and "action: utter_greet" in story and "intent: nlu_fallback" in story
+
+
+def test_a_story_export_keeps_forms_and_the_entities_the_rules_read() -> None:
+    # The emergency after 999 guidance is a form, and "yes" ends it only with its cue entity (issue 13).
+    story = story_yaml("s", [
+        {"kind": "user", "text": "he has a knife", "intent": "immediate_danger", "entities": []},
+        {"kind": "action", "name": "emergency_form"}, {"kind": "loop", "name": "emergency_form"},
+        {"kind": "user", "text": "yes", "intent": "affirm", "entities": [{"entity": "answer_yes", "value": "yes"}]},
+        {"kind": "action", "name": "action_deactivate_loop"}, {"kind": "loop", "name": None},
+    ])
+    assert "active_loop: emergency_form" in story and "active_loop: null" in story
+    assert '[yes][{"entity": "answer_yes", "value": "yes"}]' in story

@@ -67,16 +67,19 @@ export async function desktop(browser, config) {
     check("banner_collapses", false, "no #emergency-toggle");
   }
 
-  const before = await page.locator("#chat-log .reply").count();
+  // The danger message opened the emergency (issue 13): until the user says they are safe, every reply gets the
+  // 999 line and the question again, not the topics. Answer it first.
+  await ask(page, "yes", "glad you're safe");
+  const reply = page.locator("#chat-log .reply", { hasText: "How to report" });
+  const before = await reply.count();
   // The fallback itself is the model's business (tests/e2e); here the intent is forced so the buttons always come.
   await page.locator("#chat-input").fill("/nlu_fallback");
   await page.locator("#chat-input").press("Enter");
-  const reply = page.locator("#chat-log .reply", { hasText: "How to report" });
-  await reply.first().waitFor({ timeout: REPLY_TIMEOUT }).catch(() => {});
-  check("fallback_buttons_shown", before === 0 && await reply.count() === 1, await botCount(page));
+  await reply.nth(before).waitFor({ timeout: REPLY_TIMEOUT }).catch(() => {});
+  check("fallback_buttons_shown", await reply.count() === before + 1, await botCount(page));
   if (await reply.count()) {
     const bots = await botCount(page);
-    await reply.first().click();
+    await reply.last().click();
     await page.waitForFunction((n) => document.querySelectorAll("#chat-log .msg-bot").length > n, bots,
       { timeout: REPLY_TIMEOUT }).catch(() => {});
     const last = await page.locator("#chat-log .msg-bot").last().innerText();
