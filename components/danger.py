@@ -194,7 +194,8 @@ class DangerDetector(UntrainedComponent):
         kind = "cant_speak" if "hiding" in rules.labels else message.get(DANGER_KIND) or "self"
         model_fired = score >= self._threshold
         escalate = rules.fired or model_fired
-        check = not escalate and score >= self._check_threshold
+        # "he's gone now" is an answer to "are you safe?", not a reason to ask whether they are in danger.
+        check = not escalate and score >= self._check_threshold and not rules.says_safe
         subject = rules.subject or ("other" if kind == "other" else "self")
         if escalate:
             intent = OTHER_INTENT if subject == "other" else SELF_INTENT

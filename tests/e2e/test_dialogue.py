@@ -116,11 +116,11 @@ def test_every_check_used_exists_and_can_fail() -> None:
     assert not CHECKS["never_off_topic"]([{"text": "Sorry, I can only help with domestic abuse"}])
 
 
-@pytest.mark.xfail(strict=True, reason="the danger gate escalates a bare \"he's gone\" (classifier ~0.7): danger developer")
-def test_he_is_gone_ends_the_emergency(bot: Bot) -> None:
+@pytest.mark.parametrize("safe", ["he's gone", "hes gone now"])
+def test_he_is_gone_ends_the_emergency(bot: Bot, safe: str) -> None:
     sender = f"gone-{uuid.uuid4()}"
     bot.send(sender, "he has a knife")
-    assert CHECKS["safe"](bot.send(sender, "he's gone"))
+    assert CHECKS["safe"](bot.send(sender, safe))
 
 
 def test_the_check_then_not_sure_escalates_in_full(bot: Bot) -> None:

@@ -15,8 +15,8 @@ import yaml
 from scripts.leaks import find_leaks, tokens, training_items
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every user message quoted in issue 13. "he's gone" is played by test_dialogue.py's xfail test (the danger gate
-# escalates it); the others are `issue: true` turns of dialogue_cases.yml.
+# Every user message quoted in issue 13. "he's gone" is played by test_dialogue.py's test_he_is_gone_ends_the_emergency;
+# the others are `issue: true` turns of dialogue_cases.yml.
 ISSUE_MESSAGES = {
     "he has a knife", "😢", "?", "idk", "maybe", "kind of", "wait", "shit", "no", "i cant call", "what should i do",
     "im scared", "im not safe at home", "where can i go tonight", "asdfgh", "she hit me with a pan",
