@@ -1,4 +1,4 @@
-"""Shared base of the project's NLU components that have nothing to train."""
+"""Shared bases of the project's NLU components: those with nothing to train, and those `rasa train` trains."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
 Component = TypeVar("Component", bound="UntrainedComponent")
+Trained = TypeVar("Trained", bound="TrainedComponent")
 
 
 class UntrainedComponent(GraphComponent):
@@ -27,3 +28,23 @@ class UntrainedComponent(GraphComponent):
     ) -> Component:
         """Creates the component from its configuration."""
         return cls(config)
+
+
+class TrainedComponent(GraphComponent):
+    """A component `rasa train` trains: its configuration, and where its part of the model is stored."""
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls: type[Trained],
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Trained:
+        """An untrained component."""
+        return cls(config, model_storage, resource)

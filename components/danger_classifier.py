@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 from components import normalise
+from components.base import TrainedComponent
 from components.normalise import for_matching
 
 DANGER_SCORE = "danger_score"
@@ -133,7 +134,7 @@ class NgramFeatures:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class DangerClassifier(GraphComponent):
+class DangerClassifier(TrainedComponent):
     """Scores each message with the probability that it shows immediate danger."""
 
     @staticmethod
@@ -158,22 +159,10 @@ class DangerClassifier(GraphComponent):
         resource: Resource,
         models: Optional[Dict[str, LinearModel]] = None,
     ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._features = NgramFeatures(int(self.config["n_features"]))
         self._models = models or {}
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DangerClassifier:
-        """An untrained classifier."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits "danger now?" on the corpus and every NLU example, and "which kind?" on the danger messages."""

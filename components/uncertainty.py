@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, FrozenSet, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -28,6 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONF
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import TrainedComponent
 from components.danger_classifier import DANGER_INTENTS
 from components.normalise import for_matching
 
@@ -41,7 +42,7 @@ def words_of(text: str) -> List[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class UncertaintyFallback(GraphComponent):
+class UncertaintyFallback(TrainedComponent):
     """Predicts `nlu_fallback` when the intent to act on is a guess (see the module docstring)."""
 
     @staticmethod
@@ -62,21 +63,9 @@ class UncertaintyFallback(GraphComponent):
         resource: Resource,
         vocabulary: FrozenSet[str] = frozenset(),
     ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self.vocabulary = vocabulary
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UncertaintyFallback:
-        """An untrained component (no vocabulary: only the confidence thresholds apply)."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Stores the words of every training example."""
