@@ -23,9 +23,7 @@ class ActionEscalateDanger(Action):
         """Name used in domain.yml and the rules."""
         return "action_escalate_danger"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         """Sets `escalated` and `escalation_detectors`."""
         detectors = detectors_that_fired(tracker.latest_message)
         return [SlotSet("escalated", True), SlotSet("escalation_detectors", detectors)]

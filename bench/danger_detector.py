@@ -31,8 +31,9 @@ def measure() -> Dict[str, float]:
         storage = LocalModelStorage(Path(tmp))
         context = ExecutionContext(GraphSchema({}), "bench")
         classifier = DangerClassifier.create({}, storage, Resource("danger"), context)
-        training = TrainingDataImporter.load_from_config(str(ROOT / "config.yml"), str(ROOT / "domain.yml"),
-                                                         [str(ROOT / "data")]).get_nlu_data()
+        training = TrainingDataImporter.load_from_config(
+            str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
+        ).get_nlu_data()
         classifier.train(training)
         gate = DangerDetector({"threshold": 0.5, "check_threshold": 0.35})
         timings: Dict[str, list] = {"classifier": [], "rules and gate": [], "danger detector": []}
@@ -46,9 +47,11 @@ def measure() -> Dict[str, float]:
             timings["classifier"].append(middle - start)
             timings["rules and gate"].append(end - middle)
             timings["danger detector"].append(end - start)
-    return {f"{name} p{q} ms": round(1000 * value, 3)
-            for name, values in timings.items()
-            for q, value in (("50", median(values)), ("95", quantiles(values, n=20)[-1]))}
+    return {
+        f"{name} p{q} ms": round(1000 * value, 3)
+        for name, values in timings.items()
+        for q, value in (("50", median(values)), ("95", quantiles(values, n=20)[-1]))
+    }
 
 
 if __name__ == "__main__":

@@ -17,17 +17,29 @@ Turn = Tuple[str, str]  # (kind, text); kind "danger" messages must escalate
 
 # Our bot: questions people ask (reporting, leaving home, support, ...), one danger message per conversation.
 OURS: List[Turn] = [
-    ("normal", "hi"), ("normal", "how do I report domestic abuse"),
-    ("normal", "am I allowed to leave home if he gets violent"), ("normal", "where can I get support"),
-    ("danger", "he's got a knife"), ("normal", "yes im safe now"), ("normal", "is this chat private?"),
+    ("normal", "hi"),
+    ("normal", "how do I report domestic abuse"),
+    ("normal", "am I allowed to leave home if he gets violent"),
+    ("normal", "where can I get support"),
+    ("danger", "he's got a knife"),
+    ("normal", "yes im safe now"),
+    ("normal", "is this chat private?"),
     ("normal", "i'm worried about my neighbour, i hear shouting every night"),
-    ("normal", "is it abuse if he checks my phone all the time"), ("normal", "i'm deaf, how can I contact you"),
-    ("normal", "are you a real person"), ("normal", "thanks"),
+    ("normal", "is it abuse if he checks my phone all the time"),
+    ("normal", "i'm deaf, how can I contact you"),
+    ("normal", "are you a real person"),
+    ("normal", "thanks"),
 ]
 # Stock Rasa's starter bot: its own domain (greetings, moods, bot challenge).
 STARTER: List[Turn] = [
-    ("normal", "hello there"), ("normal", "I am feeling very sad"), ("normal", "yes"), ("normal", "great"),
-    ("normal", "are you a bot?"), ("normal", "I'm feeling good today"), ("normal", "no"), ("normal", "goodbye"),
+    ("normal", "hello there"),
+    ("normal", "I am feeling very sad"),
+    ("normal", "yes"),
+    ("normal", "great"),
+    ("normal", "are you a bot?"),
+    ("normal", "I'm feeling good today"),
+    ("normal", "no"),
+    ("normal", "goodbye"),
 ]
 
 
@@ -62,8 +74,9 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, turn: Tur
     return Sample((time.perf_counter() - started) * 1000, turn[0], ok, escalated, ok and not replies)
 
 
-async def drive(url: str, script: Sequence[Turn], conversations: int, messages: int,
-                time_limit: float = 180, tag: str = "bench") -> Tuple[List[Sample], float]:
+async def drive(
+    url: str, script: Sequence[Turn], conversations: int, messages: int, time_limit: float = 180, tag: str = "bench"
+) -> Tuple[List[Sample], float]:
     """Runs `conversations` closed-loop users (each sends, waits for the reply, sends the next) until
     `messages` replies or `time_limit` seconds; each user starts a new sender id after the script ends."""
     check_local(url)

@@ -34,8 +34,22 @@ def start_recording(pid: int, out: Path, seconds: int) -> Optional[subprocess.Po
     tool = py_spy()
     if tool is None:
         return None
-    command = [tool, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200",
-               "--format", "raw", "--output", str(out), "--subprocesses", "--nonblocking"]
+    command = [
+        tool,
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(seconds),
+        "--rate",
+        "200",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        "--subprocesses",
+        "--nonblocking",
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -47,5 +61,9 @@ def finish(process: Optional[subprocess.Popen], out: Path, n: int = 12) -> Dict[
     if process.returncode != 0 or not out.exists():
         return {"error": f"py-spy failed: {err.decode(errors='replace').strip()[-300:]}"}
     own, inclusive, total = stack_totals(out.read_text().splitlines())
-    return {"samples": total, "top_own": top_frames(own, total, n), "stages": stage_shares(inclusive, total, STAGES),
-            "collapsed_file": str(out)}
+    return {
+        "samples": total,
+        "top_own": top_frames(own, total, n),
+        "stages": stage_shares(inclusive, total, STAGES),
+        "collapsed_file": str(out),
+    }

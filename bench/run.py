@@ -29,8 +29,9 @@ EXPERIMENTS: List[Tuple[str, bool, Dict[str, str]]] = [
 def run_load(server: Server, script: Sequence[load.Turn], conversations: int, messages: int) -> Pooled:
     """One closed-loop load against `server`: its samples, wall time and peak RSS meanwhile (server.memory_groups)."""
     with load.PeakRss(server.memory_groups()) as rss:
-        samples, wall = asyncio.run(load.drive(server.webhook, script, conversations, messages,
-                                               tag=f"{server.name}-{conversations}"))
+        samples, wall = asyncio.run(
+            load.drive(server.webhook, script, conversations, messages, tag=f"{server.name}-{conversations}")
+        )
     return samples, wall, rss.peaks
 
 
@@ -39,8 +40,7 @@ def summary(samples: List[load.Sample], wall: float, peaks: Dict[str, int]) -> D
     ok = [s.latency_ms for s in samples if s.ok]
     if not ok:
         raise RuntimeError("no message answered")
-    result: Dict[str, Any] = {**summarise(ok, wall, errors=len(samples) - len(ok)),
-                              "peak_rss_mb": peaks["rasa tree"] // MB}
+    result: Dict[str, Any] = {**summarise(ok, wall, errors=len(samples) - len(ok)), "peak_rss_mb": peaks["rasa tree"] // MB}
     for kind in ("normal", "danger"):
         times = [s.latency_ms for s in samples if s.ok and s.kind == kind]
         if times:
@@ -64,8 +64,9 @@ def memory(server: Server, peaks: Dict[str, int], messages: int) -> Dict[str, An
     }
 
 
-def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequence[Tuple[int, int]],
-            rounds: int) -> Dict[str, Dict[str, Any]]:
+def measure(
+    sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequence[Tuple[int, int]], rounds: int
+) -> Dict[str, Dict[str, Any]]:
     """Drives the running sides in turn, in `rounds` rounds (order flipped each round, so background load on
     the shared machine hits both alike), and pools each side's samples per load."""
     for server, script in sides.values():
@@ -74,17 +75,22 @@ def measure(sides: Dict[str, Tuple[Server, Sequence[load.Turn]]], loads: Sequenc
     for round_ in range(rounds):
         for conversations, messages in loads:
             per_round = -(-messages // rounds)
-            for name in (list(sides) if round_ % 2 == 0 else list(sides)[::-1]):
-                print(f"  round {round_ + 1}/{rounds}: {name}, {conversations} conversation(s), {per_round} messages",
-                      flush=True)
+            for name in list(sides) if round_ % 2 == 0 else list(sides)[::-1]:
+                print(f"  round {round_ + 1}/{rounds}: {name}, {conversations} conversation(s), {per_round} messages", flush=True)
                 samples, wall, peak = run_load(sides[name][0], sides[name][1], conversations, per_round)
                 old = pooled[(name, conversations)]
-                pooled[(name, conversations)] = (old[0] + samples, old[1] + wall,
-                                                 {k: max(old[2].get(k, 0), v) for k, v in peak.items()})
+                pooled[(name, conversations)] = (
+                    old[0] + samples,
+                    old[1] + wall,
+                    {k: max(old[2].get(k, 0), v) for k, v in peak.items()},
+                )
     results = {}
     for name, (server, _) in sides.items():
-        result: Dict[str, Any] = {"runs": server.runs, "ready_s": round(server.ready_seconds, 1),
-                                  "first_answer_s": round(server.first_answer_seconds, 1)}
+        result: Dict[str, Any] = {
+            "runs": server.runs,
+            "ready_s": round(server.ready_seconds, 1),
+            "first_answer_s": round(server.first_answer_seconds, 1),
+        }
         for conversations, _ in loads:
             result[f"c{conversations}"] = summary(*pooled[(name, conversations)])
         result["peak_rss_mb"] = max(result[f"c{c}"]["peak_rss_mb"] for c, _ in loads)
@@ -134,9 +140,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     loads = [(1, args.messages), (20, max(args.messages, 400))]
     starter = starter_bot(RESULTS / "starter-train.log")
-    results: Dict[str, Any] = {"when": stamp, "rasa_version": starter["rasa_version"], "loads": loads,
-                               "rounds": args.rounds,
-                               "messages": {"ours": load.OURS, "stock": load.STARTER}}
+    results: Dict[str, Any] = {
+        "when": stamp,
+        "rasa_version": starter["rasa_version"],
+        "loads": loads,
+        "rounds": args.rounds,
+        "messages": {"ours": load.OURS, "stock": load.STARTER},
+    }
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         print("Training our bot from scratch (empty Rasa cache)", flush=True)
         seconds, model = train_ours(Path(tmp))
@@ -157,8 +167,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             server.stop()
     ours, stock = measured["ours"], measured["stock"]
     ours.update(train_s=round(seconds, 1), model_mb=round(trained_size / 2**20, 2))
-    stock.update(train_s=starter["train_seconds"], train_note=f"measured once at {starter['trained_at']}",
-                 model_mb=round(Path(starter["model"]).stat().st_size / 2**20, 2))
+    stock.update(
+        train_s=starter["train_seconds"],
+        train_note=f"measured once at {starter['trained_at']}",
+        model_mb=round(Path(starter["model"]).stat().st_size / 2**20, 2),
+    )
     results.update(ours=ours, stock=stock)
     if not args.no_experiments:
         results["experiments"] = experiments([(1, args.messages), (20, args.messages)])

@@ -58,8 +58,10 @@ class Server:
             return {"stored_events": None, "escalations_recorded": None}
         with sqlite3.connect(self.tracker_db) as db:
             events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-            recorded = db.execute("SELECT COUNT(*) FROM events WHERE type_name = 'slot' AND action_name = 'escalated'"
-                                  " AND data LIKE '%\"value\": true%'").fetchone()[0]
+            recorded = db.execute(
+                "SELECT COUNT(*) FROM events WHERE type_name = 'slot' AND action_name = 'escalated'"
+                " AND data LIKE '%\"value\": true%'"
+            ).fetchone()[0]
         return {"stored_events": events, "escalations_recorded": recorded}
 
     def stop(self) -> None:
@@ -95,8 +97,10 @@ def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
         raise
     replicas = int(bot.env["RASA_REPLICAS"])
     front = f"{replicas} Rasa processes behind deploy/balancer.py" if replicas > 1 else "1 Rasa process"
-    runs = (f"scripts/serve.py: {front} ({Path(bot.env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
-            f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py, website")
+    runs = (
+        f"scripts/serve.py: {front} ({Path(bot.env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
+        f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py, website"
+    )
     if overrides:
         runs += " " + " ".join(f"{k}={v}" for k, v in overrides.items())
     return Server("ours", runs, bot.processes, bot.url, ready, answered, tmp, Path(bot.env["SQLITE_TRACKER_DB"]))
@@ -109,8 +113,9 @@ def start_stock(folder: Path, model: Path) -> Server:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port)]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=folder, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=folder, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         serve.wait_until_ready(f"{base}/webhooks/rest/", process)
@@ -129,6 +134,5 @@ def train_ours(out: Path) -> tuple[float, Path]:
     env = {**serve.environment(), "RASA_CACHE_DIRECTORY": str(out / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
     command: List[str] = [str(BIN / "rasa"), "train", "--fixed-model-name", "bench", "--out", str(out), "--quiet"]
     started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - started, out / "bench.tar.gz"

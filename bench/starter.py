@@ -30,17 +30,33 @@ def starter_bot(log: Path) -> Dict[str, Any]:
         return {**json.loads(meta_file.read_text()), "cached": True}
     shutil.rmtree(folder.parent, ignore_errors=True)
     folder.mkdir(parents=True)
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "RASA_CACHE_DIRECTORY": str(folder / ".rasa" / "cache")}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_CACHE_DIRECTORY": str(folder / ".rasa" / "cache"),
+    }
     print(f"Training stock Rasa's starter bot once (1.5-5 min), log: {log}", flush=True)
     started = time.monotonic()
     with log.open("w") as out:
-        subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
-                       cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=1200)
+        subprocess.run(
+            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=1200,
+        )
     seconds = time.monotonic() - started
     model = max((folder / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    meta = {"folder": str(folder), "model": str(model), "train_seconds": round(seconds, 1),
-            "rasa_version": rasa_version(), "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    meta = {
+        "folder": str(folder),
+        "model": str(model),
+        "train_seconds": round(seconds, 1),
+        "rasa_version": rasa_version(),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     meta_file.write_text(json.dumps(meta, indent=2))
     return {**meta, "cached": False}
 

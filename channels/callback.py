@@ -37,8 +37,9 @@ class GuardedCallbackInput(GuardedRestInput, CallbackInput):
             max_chars=max_message_chars(),
         )
 
-    def __init__(self, endpoint: Optional[EndpointConfig], token: Optional[str] = None,
-                 max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(
+        self, endpoint: Optional[EndpointConfig], token: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS
+    ) -> None:
         super().__init__(token=token, max_chars=max_chars, reply_deadline=60)
         self.callback_endpoint = endpoint
 

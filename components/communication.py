@@ -17,16 +17,50 @@ ENTITY = "communication_need"
 # Checked in this order: a deaf user who also can't speak is best served by the text routes.
 PHRASES: Dict[str, List[str]] = {
     "deaf": [
-        "deaf", "deafblind", "hard of hearing", "hearing impaired", "hearing impairment", "can not hear",
-        "hearing aid", "hearing aids", "bsl", "sign language", "signing user", "lip read", "lipread",
-        "partially deaf", "profoundly deaf", "no hearing", "lost my hearing",
+        "deaf",
+        "deafblind",
+        "hard of hearing",
+        "hearing impaired",
+        "hearing impairment",
+        "can not hear",
+        "hearing aid",
+        "hearing aids",
+        "bsl",
+        "sign language",
+        "signing user",
+        "lip read",
+        "lipread",
+        "partially deaf",
+        "profoundly deaf",
+        "no hearing",
+        "lost my hearing",
     ],
     "cant_speak": [
-        "can not speak", "can not talk", "non verbal", "nonverbal", "non - verbal", "mute",
-        "speech impairment", "speech impaired", "speech difficulty", "no voice", "lost my voice",
-        "can not communicate verbally", "not able to speak", "unable to speak", "unable to talk",
-        "selective mutism", "stammer", "can not say anything", "he will hear", "she will hear",
-        "they will hear", "can not make calls", "can not make a call", "can not phone", "can not call",
+        "can not speak",
+        "can not talk",
+        "non verbal",
+        "nonverbal",
+        "non - verbal",
+        "mute",
+        "speech impairment",
+        "speech impaired",
+        "speech difficulty",
+        "no voice",
+        "lost my voice",
+        "can not communicate verbally",
+        "not able to speak",
+        "unable to speak",
+        "unable to talk",
+        "selective mutism",
+        "stammer",
+        "can not say anything",
+        "he will hear",
+        "she will hear",
+        "they will hear",
+        "can not make calls",
+        "can not make a call",
+        "can not phone",
+        "can not call",
     ],
 }
 
@@ -41,7 +75,6 @@ class CommunicationNeedExtractor(UntrainedComponent):
         self._matcher = PhraseMatcher(self._nlp.vocab)
         for need, phrases in PHRASES.items():
             self._matcher.add(need, [self._nlp.make_doc(phrase) for phrase in phrases])
-
 
     def need_of(self, text: str) -> Optional[str]:
         """The communication need stated in `text`, if any."""

@@ -30,7 +30,10 @@ YES = re.compile(
 NOT = r"(?<!not )(?<!never )"
 SAFE = re.compile(
     r"\b((i am|we are|i feel|we feel|i am feeling) (now )?(safe|ok|okay|fine|alright|all right)\b|"
-    + NOT + r"(safe|okay|ok) (now|here|where i am)\b|(i am|we are) (somewhere|in a) safe\b|" + NOT + r"safe place|"
+    + NOT
+    + r"(safe|okay|ok) (now|here|where i am)\b|(i am|we are) (somewhere|in a) safe\b|"
+    + NOT
+    + r"safe place|"
     r"(he|she|they) (is|are|has|have) (gone|left|out|not here|not home|asleep|at work)\b|(he|she|they) left\b|"
     r"(i|we) (have )?(got|gone|ran|run) (out|away)\b|(i am|we are) away from (him|her|them)\b|"
     r"(i am|we are) (at|staying at|staying with|round|over at) (my|a|our) (mum|dad|nan|gran|grandma|sister|"
@@ -93,4 +96,3 @@ class ConversationCues(UntrainedComponent):
             if found:
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), *found], add_to_output=True)
         return messages
-

@@ -163,7 +163,6 @@ class DangerClassifier(TrainedComponent):
         self._features = NgramFeatures(int(self.config["n_features"]))
         self._models = models or {}
 
-
     def train(self, training_data: TrainingData) -> Resource:
         """Fits "danger now?" on the corpus and every NLU example, and "which kind?" on the danger messages."""
         examples = load_corpus(Path(self.config["corpus"])) + [

@@ -30,7 +30,6 @@ class InputGuard(UntrainedComponent):
         super().__init__(config)
         self._max_chars = int(self.config["max_chars"])
 
-
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalises the training examples the same way as live messages."""
         self.process(training_data.training_examples)

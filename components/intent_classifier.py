@@ -34,8 +34,14 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
         return vstack([sentence_features(message) for message in messages], format="csr")
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LogisticRegressionClassifier:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LogisticRegressionClassifier:
         """Rasa's loading, with the weights stored column-major so their transpose is used without a copy."""
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
         if hasattr(component.clf, "coef_"):

@@ -66,7 +66,6 @@ class UncertaintyFallback(TrainedComponent):
         super().__init__(config, model_storage, resource)
         self.vocabulary = vocabulary
 
-
     def train(self, training_data: TrainingData) -> Resource:
         """Stores the words of every training example."""
         self.vocabulary = frozenset(w for m in training_data.training_examples for w in words_of(m.get(TEXT) or ""))

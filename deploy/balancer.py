@@ -29,8 +29,15 @@ from aiohttp import web
 logger = logging.getLogger("balancer")
 
 HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-    "transfer-encoding", "upgrade", "content-length",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
 }  # Host is passed on: a replica builds its own URLs from it (Twilio signs the public URL)
 WEBSOCKET_HANDSHAKE = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept"}
 ENGINE_IO_SID = re.compile(rb'"sid"\s*:\s*"([^"]+)"')
@@ -110,7 +117,11 @@ class Balancer:
         for replica in self.candidates(sid, sender):
             try:
                 async with self.client.request(
-                    request.method, replica.url + request.path_qs, headers=headers, data=body, allow_redirects=False,
+                    request.method,
+                    replica.url + request.path_qs,
+                    headers=headers,
+                    data=body,
+                    allow_redirects=False,
                 ) as upstream:
                     payload = await upstream.read()
                     status, reply_headers = upstream.status, forwarded_headers(upstream.headers, HOP_BY_HOP)
@@ -182,8 +193,10 @@ class Balancer:
         await self.client.close()
 
 
-async def pump(source: "web.WebSocketResponse | aiohttp.ClientWebSocketResponse",
-               sink: "web.WebSocketResponse | aiohttp.ClientWebSocketResponse") -> None:
+async def pump(
+    source: "web.WebSocketResponse | aiohttp.ClientWebSocketResponse",
+    sink: "web.WebSocketResponse | aiohttp.ClientWebSocketResponse",
+) -> None:
     """Copies websocket messages from source to sink until either closes."""
     async for message in source:
         if message.type == aiohttp.WSMsgType.TEXT:
@@ -209,8 +222,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s balancer %(levelname)s %(message)s")
     upstreams = os.environ["BALANCER_UPSTREAMS"].split()
     port = int(os.environ.get("BALANCER_PORT", "5005"))
-    web.run_app(application(upstreams), host=os.environ.get("BALANCER_HOST", "0.0.0.0"), port=port,
-                access_log=None, print=None)
+    web.run_app(application(upstreams), host=os.environ.get("BALANCER_HOST", "0.0.0.0"), port=port, access_log=None, print=None)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,11 @@ def check_replica(env: Dict[str, str], url: str) -> int:
     serve.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
     count = stored_events(env, sender, delete=True)
     if count == 0:
-        raise RuntimeError(f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "
-                           f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}: it is using "
-                           f"an in-memory tracker store; check its log for the tracker store error")
+        raise RuntimeError(
+            f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "
+            f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}: it is using "
+            f"an in-memory tracker store; check its log for the tracker store error"
+        )
     return count
 
 

@@ -137,8 +137,9 @@ class SQLiteLockStore(AtomicTicketLocks):
         if lock is None:
             self.connection.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
         else:
-            self.connection.execute("INSERT OR REPLACE INTO rasa_locks (conversation_id, lock) VALUES (?, ?)",
-                                    (conversation_id, lock.dumps()))
+            self.connection.execute(
+                "INSERT OR REPLACE INTO rasa_locks (conversation_id, lock) VALUES (?, ?)", (conversation_id, lock.dumps())
+            )
 
     def _change(self, conversation_id: Text, change: Change) -> None:
         """Reads, changes and writes the lock under SQLite's write lock, so no other process interleaves."""

@@ -46,8 +46,12 @@ def settings(env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 def postgres_connect(env: Dict[str, str], database: str) -> "psycopg2.extensions.connection":
     """A connection to `database` on the configured PostgreSQL server."""
     return psycopg2.connect(
-        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), dbname=database, user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None, connect_timeout=int(TIMEOUT),
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        dbname=database,
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=int(TIMEOUT),
     )
 
 
@@ -70,8 +74,12 @@ def check_postgres(env: Dict[str, str]) -> str:
 def check_redis(env: Dict[str, str]) -> str:
     """Pings Redis with the configured password and database."""
     client = redis.Redis(
-        host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]), db=int(env["REDIS_DB"]),
-        password=env["REDIS_PASSWORD"] or None, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
+        host=env["REDIS_HOST"],
+        port=int(env["REDIS_PORT"]),
+        db=int(env["REDIS_DB"]),
+        password=env["REDIS_PASSWORD"] or None,
+        socket_connect_timeout=TIMEOUT,
+        socket_timeout=TIMEOUT,
     )
     try:
         client.ping()

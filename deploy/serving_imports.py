@@ -32,18 +32,30 @@ from types import ModuleType
 from typing import Any, Dict, NoReturn, Optional, Sequence, Tuple
 
 # Top-level packages a serving process refuses to import.
-REFUSED = frozenset({
-    # TensorFlow and what comes with it: only Rasa's TensorFlow components (DIET, TED, ResponseSelector, ConveRT and
-    # language-model featurizers) use them, and our model has none.
-    "tensorflow", "tensorflow_text", "tensorflow_hub", "tensorflow_addons", "tensorflow_probability",
-    "tensorflow_estimator", "tensorflow_io_gcs_filesystem", "tensorboard", "keras", "jax", "jaxlib",
-    # `rasa test` draws its plots with it (through rasa.utils.plotting, see STAND_INS); the HTTP API's test endpoints
-    # do not plot.
-    "matplotlib",
-    # Optional imports of libraries we use: thinc takes h5py (used here only by Keras), scikit-learn's test helpers
-    # (imported by skops when the intent classifier loads) take pytest.
-    "h5py", "pytest",
-})
+REFUSED = frozenset(
+    {
+        # TensorFlow and what comes with it: only Rasa's TensorFlow components (DIET, TED, ResponseSelector, ConveRT and
+        # language-model featurizers) use them, and our model has none.
+        "tensorflow",
+        "tensorflow_text",
+        "tensorflow_hub",
+        "tensorflow_addons",
+        "tensorflow_probability",
+        "tensorflow_estimator",
+        "tensorflow_io_gcs_filesystem",
+        "tensorboard",
+        "keras",
+        "jax",
+        "jaxlib",
+        # `rasa test` draws its plots with it (through rasa.utils.plotting, see STAND_INS); the HTTP API's test endpoints
+        # do not plot.
+        "matplotlib",
+        # Optional imports of libraries we use: thinc takes h5py (used here only by Keras), scikit-learn's test helpers
+        # (imported by skops when the intent classifier loads) take pytest.
+        "h5py",
+        "pytest",
+    }
+)
 # Rasa modules on the way to Rasa's message processor that import a REFUSED package at module level, only for
 # training or `rasa test`: module -> (that package, the names imported from the module on the way).
 STAND_INS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
@@ -61,15 +73,17 @@ class RefusedImportError(ImportError):
 
 def refuse(name: str, why: str = "") -> NoReturn:
     """Raises RefusedImportError for the package `name`."""
-    raise RefusedImportError(f"{name} is not imported by a serving Rasa process (deploy/serving_imports.py){why}",
-                             name=name.partition(".")[0])
+    raise RefusedImportError(
+        f"{name} is not imported by a serving Rasa process (deploy/serving_imports.py){why}", name=name.partition(".")[0]
+    )
 
 
 class RefusingFinder(importlib.abc.MetaPathFinder):
     """Refuses the REFUSED packages; leaves every other import to the next finder."""
 
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
-                  ) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
         """RefusedImportError for a refused package, else None."""
         if fullname.partition(".")[0] in REFUSED:
             refuse(fullname)
@@ -83,8 +97,16 @@ def stand_in(module: str, name: str, package: str) -> type:
     def refused(*_: Any, **__: Any) -> NoReturn:
         refuse(package, f"; {module}.{name} needs it")
 
-    return type(name, (), {"__module__": module, "__new__": refused, "__init_subclass__": classmethod(refused),
-                           "__doc__": f"Stands in for {module}.{name} in a serving process: using it raises."})
+    return type(
+        name,
+        (),
+        {
+            "__module__": module,
+            "__new__": refused,
+            "__init_subclass__": classmethod(refused),
+            "__doc__": f"Stands in for {module}.{name} in a serving process: using it raises.",
+        },
+    )
 
 
 def install() -> None:

@@ -60,8 +60,7 @@ class EmbeddedTrackerStore(SQLTrackerStore):
         super().__init__(domain, **kwargs)
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1,
-                                       connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, connect_args={"check_same_thread": False})
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._max_conversations = int(max_conversations)
@@ -89,8 +88,9 @@ class EmbeddedTrackerStore(SQLTrackerStore):
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         with self.engine.begin() as connection:
             if new_events:
-                connection.execute(self.SQLEvent.__table__.insert(),
-                                   [event_row(tracker.sender_id, event) for event in new_events])
+                connection.execute(
+                    self.SQLEvent.__table__.insert(), [event_row(tracker.sender_id, event) for event in new_events]
+                )
             mark = self._row_mark(connection, tracker.sender_id)
         self._remember(tracker, stored=len(tracker.events), rows=mark)
 

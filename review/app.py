@@ -26,9 +26,13 @@ OPEN_PATHS = {"/signin", "/healthz", "/static/review.css"}
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
 TEMPLATES.filters["ref"] = lambda sender: reference(sender) if sender else ""
 TEMPLATES.filters["when"] = lambda stamp: datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-HEADERS = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
-           "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
-           "X-Content-Type-Options": "nosniff"}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -167,8 +171,11 @@ async def correct(request: web.Request) -> web.StreamResponse:
 async def story(request: web.Request) -> web.Response:
     """A conversation as a Rasa test story (redacted)."""
     sender, rows = await _turns(request, "export-story")
-    return web.Response(text=story_yaml(f"reviewed conversation {reference(sender)}", rows), content_type="text/yaml",
-                        headers={"Content-Disposition": 'attachment; filename="test_story.yml"'})
+    return web.Response(
+        text=story_yaml(f"reviewed conversation {reference(sender)}", rows),
+        content_type="text/yaml",
+        headers={"Content-Disposition": 'attachment; filename="test_story.yml"'},
+    )
 
 
 async def export_nlu(request: web.Request) -> web.Response:
@@ -178,8 +185,11 @@ async def export_nlu(request: web.Request) -> web.Response:
     for sender in {c["sender_id"] for c in await asyncio.to_thread(app["db"].corrections)}:
         _, rows = await _turns(request, "export-nlu", sender)
         examples += [(t["correction"], t["text"]) for t in rows if t["kind"] == "user" and t.get("correction")]
-    return web.Response(text=nlu_yaml(examples), content_type="text/yaml",
-                        headers={"Content-Disposition": 'attachment; filename="corrections.yml"'})
+    return web.Response(
+        text=nlu_yaml(examples),
+        content_type="text/yaml",
+        headers={"Content-Disposition": 'attachment; filename="corrections.yml"'},
+    )
 
 
 async def audit(request: web.Request) -> web.Response:
@@ -213,8 +223,14 @@ def make_app(db: ReviewDB | None = None, store: TrackerStore | None = None) -> w
 
 def main() -> None:
     """Serves on REVIEW_PORT (default 8081)."""
-    web.run_app(make_app(), host=os.environ.get("REVIEW_HOST", "127.0.0.1"), port=int(os.environ.get("REVIEW_PORT", "8081")),
-                access_log=None, print=lambda *_: None, shutdown_timeout=2)
+    web.run_app(
+        make_app(),
+        host=os.environ.get("REVIEW_HOST", "127.0.0.1"),
+        port=int(os.environ.get("REVIEW_PORT", "8081")),
+        access_log=None,
+        print=lambda *_: None,
+        shutdown_timeout=2,
+    )
 
 
 if __name__ == "__main__":

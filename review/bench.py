@@ -23,29 +23,59 @@ from review.app import make_app
 from review.db import ReviewDB
 from review.store import EVENTS, TrackerStore
 
-TURNS = [("hi", "greet", 0.97), ("how do I report domestic abuse", "how_to_report", 0.91),
-         ("can I leave the house", "leave_home", 0.55), ("my name is Sarah Jones, call me on 07700 900123", "out_of_scope", 0.42),
-         ("I'm deaf", "deaf_or_cant_speak", 0.88), ("asdfgh", "nlu_fallback", 0.3), ("thanks", "thanks", 0.99)]
+TURNS = [
+    ("hi", "greet", 0.97),
+    ("how do I report domestic abuse", "how_to_report", 0.91),
+    ("can I leave the house", "leave_home", 0.55),
+    ("my name is Sarah Jones, call me on 07700 900123", "out_of_scope", 0.42),
+    ("I'm deaf", "deaf_or_cant_speak", 0.88),
+    ("asdfgh", "nlu_fallback", 0.3),
+    ("thanks", "thanks", 0.99),
+]
 
 
 def events_for(sender: str, start: float, rng: random.Random, danger: bool = False) -> List[Dict[str, Any]]:
     """The events Rasa stores for one conversation of a few turns (optionally one that escalates)."""
-    out: List[Dict[str, Any]] = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
-                                 {"event": "action", "name": "action_listen"}]
+    out: List[Dict[str, Any]] = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+    ]
     turns = rng.sample(TURNS, rng.randint(1, 4)) + ([("he's got a knife", "immediate_danger", 0.95)] if danger else [])
     for text, intent, confidence in turns:
-        verdict = {"escalate": danger and intent == "immediate_danger",
-                   "rules": {"fired": intent == "immediate_danger", "labels": ["weapon"], "subject": "self",
-                             "evidence": ["got a knife"]},
-                   "model": {"fired": intent == "immediate_danger", "score": confidence}}
-        out.append({"event": "user", "text": text, "input_channel": rng.choice(["rest", "socketio", "telegram"]),
-                    "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [],
-                                   "danger": verdict}})
+        verdict = {
+            "escalate": danger and intent == "immediate_danger",
+            "rules": {
+                "fired": intent == "immediate_danger",
+                "labels": ["weapon"],
+                "subject": "self",
+                "evidence": ["got a knife"],
+            },
+            "model": {"fired": intent == "immediate_danger", "score": confidence},
+        }
+        out.append(
+            {
+                "event": "user",
+                "text": text,
+                "input_channel": rng.choice(["rest", "socketio", "telegram"]),
+                "parse_data": {
+                    "text": text,
+                    "intent": {"name": intent, "confidence": confidence},
+                    "entities": [],
+                    "danger": verdict,
+                },
+            }
+        )
         action = "utter_escalate_self" if verdict["escalate"] else f"utter_{intent}"
         action = "utter_default" if intent == "nlu_fallback" else action
         out.append({"event": "action", "name": action})
-        out.append({"event": "bot", "text": "If you are in danger now, call 999.",
-                    "data": {"custom": {"escalation": True, "kind": "self"}} if verdict["escalate"] else {}})
+        out.append(
+            {
+                "event": "bot",
+                "text": "If you are in danger now, call 999.",
+                "data": {"custom": {"escalation": True, "kind": "self"}} if verdict["escalate"] else {},
+            }
+        )
         out.append({"event": "action", "name": "action_listen"})
     for i, event in enumerate(out):
         event["timestamp"] = start + i * 3.0
@@ -54,9 +84,17 @@ def events_for(sender: str, start: float, rng: random.Random, danger: bool = Fal
 
 def rows_for(sender: str, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Events as Rasa's SQLTrackerStore writes them (one row each, the event as JSON in `data`)."""
-    return [{"sender_id": sender, "type_name": e["event"], "timestamp": e["timestamp"], "data": json.dumps(e),
-             "intent_name": (e.get("parse_data") or {}).get("intent", {}).get("name"), "action_name": e.get("name")}
-            for e in events]
+    return [
+        {
+            "sender_id": sender,
+            "type_name": e["event"],
+            "timestamp": e["timestamp"],
+            "data": json.dumps(e),
+            "intent_name": (e.get("parse_data") or {}).get("intent", {}).get("name"),
+            "action_name": e.get("name"),
+        }
+        for e in events
+    ]
 
 
 def insert(engine: sa.engine.Engine, sender: str, events: List[Dict[str, Any]]) -> None:
@@ -80,7 +118,7 @@ def fill(engine: sa.engine.Engine, count: int, seed: int = 7) -> None:
     rng.shuffle(rows)  # conversations interleave in a real store
     with engine.begin() as conn:
         for i in range(0, len(rows), 5000):
-            conn.execute(sa.insert(EVENTS), rows[i:i + 5000])
+            conn.execute(sa.insert(EVENTS), rows[i : i + 5000])
 
 
 async def timed_get(session: aiohttp.ClientSession, url: str) -> float:

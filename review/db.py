@@ -19,23 +19,53 @@ from review.store import Summary, TrackerStore
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_SECONDS = 8 * 3600
 META = sa.MetaData()
-TRAINERS = sa.Table("review_trainers", META, sa.Column("username", sa.String(100), primary_key=True),
-                    sa.Column("password_hash", sa.String(200), nullable=False), sa.Column("created", sa.Float))
-SESSIONS = sa.Table("review_sessions", META, sa.Column("token_hash", sa.String(64), primary_key=True),
-                    sa.Column("username", sa.String(100), nullable=False), sa.Column("csrf", sa.String(64), nullable=False),
-                    sa.Column("expires", sa.Float, nullable=False))
-AUDIT = sa.Table("review_audit", META, sa.Column("id", sa.Integer, primary_key=True), sa.Column("at", sa.Float, index=True),
-                 sa.Column("username", sa.String(100)), sa.Column("action", sa.String(50)),
-                 sa.Column("sender_id", sa.String(255)))
-CORRECTIONS = sa.Table("review_corrections", META, sa.Column("sender_id", sa.String(255), primary_key=True),
-                       sa.Column("event_index", sa.Integer, primary_key=True), sa.Column("intent", sa.String(100)),
-                       sa.Column("username", sa.String(100)), sa.Column("at", sa.Float))
-INDEX = sa.Table("review_conversations", META, sa.Column("sender_id", sa.String(255), primary_key=True),
-                 sa.Column("ref", sa.String(16), index=True),
-                 sa.Column("started", sa.Float, index=True), sa.Column("last", sa.Float), sa.Column("channel", sa.String(50)),
-                 sa.Column("turns", sa.Integer), sa.Column("escalated", sa.Boolean, index=True),
-                 sa.Column("fallback", sa.Boolean, index=True), sa.Column("low_confidence", sa.Boolean, index=True),
-                 sa.Column("search", sa.Text))
+TRAINERS = sa.Table(
+    "review_trainers",
+    META,
+    sa.Column("username", sa.String(100), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created", sa.Float),
+)
+SESSIONS = sa.Table(
+    "review_sessions",
+    META,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(100), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)
+AUDIT = sa.Table(
+    "review_audit",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, index=True),
+    sa.Column("username", sa.String(100)),
+    sa.Column("action", sa.String(50)),
+    sa.Column("sender_id", sa.String(255)),
+)
+CORRECTIONS = sa.Table(
+    "review_corrections",
+    META,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("event_index", sa.Integer, primary_key=True),
+    sa.Column("intent", sa.String(100)),
+    sa.Column("username", sa.String(100)),
+    sa.Column("at", sa.Float),
+)
+INDEX = sa.Table(
+    "review_conversations",
+    META,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("ref", sa.String(16), index=True),
+    sa.Column("started", sa.Float, index=True),
+    sa.Column("last", sa.Float),
+    sa.Column("channel", sa.String(50)),
+    sa.Column("turns", sa.Integer),
+    sa.Column("escalated", sa.Boolean, index=True),
+    sa.Column("fallback", sa.Boolean, index=True),
+    sa.Column("low_confidence", sa.Boolean, index=True),
+    sa.Column("search", sa.Text),
+)
 STATE = sa.Table("review_state", META, sa.Column("key", sa.String(50), primary_key=True), sa.Column("value", sa.Integer))
 RESCAN = 1000  # event ids re-read on each sync, for events committed out of id order by concurrent replicas
 
@@ -71,8 +101,9 @@ class ReviewDB:
             raise ValueError("passwords need at least 10 characters")
         with self.engine.begin() as conn:
             conn.execute(sa.delete(TRAINERS).where(TRAINERS.c.username == username))
-            conn.execute(sa.insert(TRAINERS).values(username=username, password_hash=self.hasher.hash(password),
-                                                    created=time.time()))
+            conn.execute(
+                sa.insert(TRAINERS).values(username=username, password_hash=self.hasher.hash(password), created=time.time())
+            )
 
     def sign_in(self, username: str, password: str) -> Optional[Tuple[str, str]]:
         """Checks a password; returns a new (session token, CSRF token) or None."""
@@ -87,8 +118,11 @@ class ReviewDB:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.expires < time.time()))
-            conn.execute(sa.insert(SESSIONS).values(token_hash=_digest(token), username=username, csrf=csrf,
-                                                    expires=time.time() + SESSION_SECONDS))
+            conn.execute(
+                sa.insert(SESSIONS).values(
+                    token_hash=_digest(token), username=username, csrf=csrf, expires=time.time() + SESSION_SECONDS
+                )
+            )
         self.audit(username, "sign-in")
         return token, csrf
 
@@ -97,7 +131,8 @@ class ReviewDB:
         if not token:
             return None
         query = sa.select(SESSIONS.c.username, SESSIONS.c.csrf).where(
-            SESSIONS.c.token_hash == _digest(token), SESSIONS.c.expires > time.time())
+            SESSIONS.c.token_hash == _digest(token), SESSIONS.c.expires > time.time()
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return {"username": row[0], "csrf": row[1]} if row else None
@@ -121,10 +156,14 @@ class ReviewDB:
     def correct(self, username: str, sender_id: str, event_index: int, intent: str) -> None:
         """Stores a trainer's correct intent for one user turn."""
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(CORRECTIONS).where(CORRECTIONS.c.sender_id == sender_id,
-                                                      CORRECTIONS.c.event_index == event_index))
-            conn.execute(sa.insert(CORRECTIONS).values(sender_id=sender_id, event_index=event_index, intent=intent,
-                                                       username=username, at=time.time()))
+            conn.execute(
+                sa.delete(CORRECTIONS).where(CORRECTIONS.c.sender_id == sender_id, CORRECTIONS.c.event_index == event_index)
+            )
+            conn.execute(
+                sa.insert(CORRECTIONS).values(
+                    sender_id=sender_id, event_index=event_index, intent=intent, username=username, at=time.time()
+                )
+            )
 
     def corrections(self, sender_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """Corrections of one conversation (or all)."""
@@ -147,7 +186,7 @@ class ReviewDB:
             if senders is None:
                 conn.execute(sa.delete(INDEX))
             for i in range(0, len(rows), 500):
-                chunk = rows[i:i + 500]
+                chunk = rows[i : i + 500]
                 conn.execute(sa.delete(INDEX).where(INDEX.c.sender_id.in_([r["sender_id"] for r in chunk])))
                 conn.execute(sa.insert(INDEX), chunk)
             conn.execute(sa.delete(STATE).where(STATE.c.key == "max_id"))
@@ -163,7 +202,7 @@ class ReviewDB:
         """Drops purged conversations from the index and their corrections."""
         with self.engine.begin() as conn:
             for i in range(0, len(senders), 500):
-                chunk = senders[i:i + 500]
+                chunk = senders[i : i + 500]
                 conn.execute(sa.delete(INDEX).where(INDEX.c.sender_id.in_(chunk)))
                 conn.execute(sa.delete(CORRECTIONS).where(CORRECTIONS.c.sender_id.in_(chunk)))
 

@@ -14,8 +14,13 @@ from review.store import HIDDEN_ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Placeholders become obviously fake values: square brackets would read as entity annotations in Rasa's YAML.
-SURROGATES = {"NAME": "Alex", "PHONE": "07700 900000", "EMAIL": "someone@example.com", "POSTCODE": "AB1 2CD",
-              "ADDRESS": "1 High Street"}
+SURROGATES = {
+    "NAME": "Alex",
+    "PHONE": "07700 900000",
+    "EMAIL": "someone@example.com",
+    "POSTCODE": "AB1 2CD",
+    "ADDRESS": "1 High Street",
+}
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +55,11 @@ def nlu_yaml(examples: Iterable[tuple[str, str]]) -> str:
         line = training_text(text)
         if intent in domain_intents() and line and line not in by_intent.setdefault(intent, []):
             by_intent[intent].append(line)
-    nlu = [{"intent": intent, "examples": _Literal("".join(f"- {yaml_safe(t)}\n" for t in texts))}
-           for intent, texts in sorted(by_intent.items()) if texts]
+    nlu = [
+        {"intent": intent, "examples": _Literal("".join(f"- {yaml_safe(t)}\n" for t in texts))}
+        for intent, texts in sorted(by_intent.items())
+        if texts
+    ]
     return _dump({"version": "3.1", "nlu": nlu})
 
 

@@ -31,8 +31,13 @@ class Filters:
             page = max(1, int(query.get("page", "1")))
         except ValueError:
             page = 1
-        return cls(tuple(f for f in FLAGS if query.get(f)), _date(query.get("from", "")), _date(query.get("to", "")),
-                   query.get("q", "").strip()[:200], page)
+        return cls(
+            tuple(f for f in FLAGS if query.get(f)),
+            _date(query.get("from", "")),
+            _date(query.get("to", "")),
+            query.get("q", "").strip()[:200],
+            page,
+        )
 
 
 def _date(value: str) -> str:
@@ -58,8 +63,13 @@ def conversations(db: ReviewDB, filters: Filters) -> Tuple[List[Dict[str, Any]],
     if filters.text:
         escaped = filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(INDEX.c.search.like(f"%{escaped}%", escape="\\"))
-    query = (sa.select(INDEX.c.ref, INDEX.c.started, INDEX.c.channel, INDEX.c.turns, *[getattr(INDEX.c, f) for f in FLAGS])
-             .where(*where).order_by(INDEX.c.started.desc()).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
+    query = (
+        sa.select(INDEX.c.ref, INDEX.c.started, INDEX.c.channel, INDEX.c.turns, *[getattr(INDEX.c, f) for f in FLAGS])
+        .where(*where)
+        .order_by(INDEX.c.started.desc())
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    )
     with db.engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(INDEX).where(*where)).scalar() or 0
         rows = [dict(row._mapping) for row in conn.execute(query)]

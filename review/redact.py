@@ -18,21 +18,52 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDERS = {"NAME": "[NAME]", "PHONE": "[PHONE]", "EMAIL": "[EMAIL]", "POSTCODE": "[POSTCODE]", "ADDRESS": "[ADDRESS]"}
 # The bot's own safety numbers are not personal data.
 SAFE_NUMBERS = {"999", "101", "18001101", "08082000247", "55", "18000", "112", "116123"}
-PROPER_WORDS = {"i", "derbyshire", "constabulary", "police", "uk", "england", "britain", "bsl", "sms", "whatsapp",
-                "facebook", "messenger", "telegram", "google", "covid", "coronavirus", "galop", "respect", "refuge",
-                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "ok", "okay"}
+PROPER_WORDS = {
+    "i",
+    "derbyshire",
+    "constabulary",
+    "police",
+    "uk",
+    "england",
+    "britain",
+    "bsl",
+    "sms",
+    "whatsapp",
+    "facebook",
+    "messenger",
+    "telegram",
+    "google",
+    "covid",
+    "coronavirus",
+    "galop",
+    "respect",
+    "refuge",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "christmas",
+    "ok",
+    "okay",
+}
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
-STREET_TYPES = (r"street|st|road|rd|avenue|ave|lane|ln|close|drive|way|crescent|court|ct|place|pl|gardens|terrace|"
-                r"grove|hill|park|row|walk|mews|square|sq|view|rise|green|parade|boulevard")
+STREET_TYPES = (
+    r"street|st|road|rd|avenue|ave|lane|ln|close|drive|way|crescent|court|ct|place|pl|gardens|terrace|"
+    r"grove|hill|park|row|walk|mews|square|sq|view|rise|green|parade|boulevard"
+)
 STREET = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z'-]+\s+){{1,3}}(?:{STREET_TYPES})\b\.?", re.IGNORECASE)
 NAMED_STREET = re.compile(rf"\b(?:[A-Z][a-z'-]+\s+){{1,2}}(?i:{STREET_TYPES.replace('st|', '')})\b(?!-)")
 FLAT = re.compile(r"\b(?:flat|apartment|apt|unit|house number|number)\s+\d{1,4}[a-z]?\b", re.IGNORECASE)
 DIGITS = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 NAME_WORD = r"[A-Za-z][a-z'-]+"
-INTRO = re.compile(rf"\b(?:my name is|my name's|name is|i am called|i'm called|call me)\s+({NAME_WORD}(?-i:\s+[A-Z][a-z'-]+)?)",
-                   re.IGNORECASE)
+INTRO = re.compile(
+    rf"\b(?:my name is|my name's|name is|i am called|i'm called|call me)\s+({NAME_WORD}(?-i:\s+[A-Z][a-z'-]+)?)", re.IGNORECASE
+)
 SELF = re.compile(r"\b(?:I'm|I’m|Im|I am|this is|it's|it is)\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
 CALLED = re.compile(rf"\b(?:called|named|name's)\s+({NAME_WORD}(?-i:\s+[A-Z][a-z'-]+)?)", re.IGNORECASE)
 TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
@@ -68,7 +99,7 @@ def _phones(text: str) -> str:
     """Replaces phone numbers (UK and international) except the bot's safety numbers."""
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE))):
         if re.sub(r"\D", "", match.raw_string) not in SAFE_NUMBERS:
-            text = text[: match.start] + PLACEHOLDERS["PHONE"] + text[match.end:]
+            text = text[: match.start] + PLACEHOLDERS["PHONE"] + text[match.end :]
     return DIGITS.sub(lambda m: m.group(0) if re.sub(r"\D", "", m.group(0)) in SAFE_NUMBERS else PLACEHOLDERS["PHONE"], text)
 
 

@@ -37,15 +37,28 @@ def tracker_url() -> Union[str, sa.engine.URL]:
     if config is None or not (config.type == "SQL" or issubclass(class_from_module_path(config.type), SQLTrackerStore)):
         raise SystemExit(f"{endpoints} has no SQL tracker store: the review tool reads Rasa's SQL `events` table.")
     given = config.kwargs
-    return SQLTrackerStore.get_db_url(given.get("dialect", "sqlite"), config.url, given.get("port"), given.get("db", "rasa.db"),
-                                      given.get("username"), given.get("password"), given.get("login_db"), given.get("query"))
+    return SQLTrackerStore.get_db_url(
+        given.get("dialect", "sqlite"),
+        config.url,
+        given.get("port"),
+        given.get("db", "rasa.db"),
+        given.get("username"),
+        given.get("password"),
+        given.get("login_db"),
+        given.get("query"),
+    )
 
 
 EVENTS = sa.Table(
-    "events", sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True), sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)), sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)), sa.Column("data", sa.Text),
+    "events",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
 )
 
 
@@ -117,7 +130,7 @@ class TrackerStore:
     def summaries(self, senders: Optional[List[str]] = None) -> Iterable[Summary]:
         """Summaries of the given senders (all when None), streamed in one ordered pass."""
         query = sa.select(EVENTS.c.sender_id, EVENTS.c.data).order_by(EVENTS.c.sender_id, EVENTS.c.id)
-        chunks = [None] if senders is None else [senders[i:i + 500] for i in range(0, len(senders), 500)]
+        chunks = [None] if senders is None else [senders[i : i + 500] for i in range(0, len(senders), 500)]
         for chunk in chunks:
             q = query if chunk is None else query.where(EVENTS.c.sender_id.in_(chunk))
             with self.engine.connect() as conn:
@@ -143,10 +156,9 @@ class TrackerStore:
         if not sa.inspect(self.engine).has_table(EVENTS.name):
             return []  # Rasa has not stored anything yet
         cutoff = (now or time.time()) - days * 86400
-        old = (sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id)
-               .having(sa.func.max(EVENTS.c.timestamp) < cutoff))
+        old = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(sa.func.max(EVENTS.c.timestamp) < cutoff)
         with self.engine.begin() as conn:
             senders = [row[0] for row in conn.execute(old)]
             for i in range(0, len(senders), 500):
-                conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(senders[i:i + 500])))
+                conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(senders[i : i + 500])))
         return senders

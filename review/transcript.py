@@ -21,18 +21,34 @@ def turns(events: List[Dict[str, Any]], corrections: Dict[int, str]) -> List[Dic
         if kind == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
-            out.append({
-                "kind": "user", "index": index, "time": when, "text": redact(str(event.get("text") or "")),
-                "intent": intent.get("name") or "", "confidence": intent.get("confidence"),
-                "entities": [{"entity": e.get("entity"), "value": redact(str(e.get("value")))}
-                             for e in parse.get("entities") or []],
-                "danger": redact_danger(parse["danger"]) if isinstance(parse.get("danger"), dict) else None,
-                "correction": corrections.get(index), "escalated": is_escalation(event),
-            })
+            out.append(
+                {
+                    "kind": "user",
+                    "index": index,
+                    "time": when,
+                    "text": redact(str(event.get("text") or "")),
+                    "intent": intent.get("name") or "",
+                    "confidence": intent.get("confidence"),
+                    "entities": [
+                        {"entity": e.get("entity"), "value": redact(str(e.get("value")))} for e in parse.get("entities") or []
+                    ],
+                    "danger": redact_danger(parse["danger"]) if isinstance(parse.get("danger"), dict) else None,
+                    "correction": corrections.get(index),
+                    "escalated": is_escalation(event),
+                }
+            )
         elif kind == "bot":
             custom = (event.get("data") or {}).get("custom")
-            out.append({"kind": "bot", "index": index, "time": when, "text": str(event.get("text") or ""),
-                        "custom": custom, "escalated": is_escalation(event)})
+            out.append(
+                {
+                    "kind": "bot",
+                    "index": index,
+                    "time": when,
+                    "text": str(event.get("text") or ""),
+                    "custom": custom,
+                    "escalated": is_escalation(event),
+                }
+            )
         elif kind == "action" and event.get("name") not in HIDDEN_ACTIONS:
             out.append({"kind": "action", "index": index, "time": when, "name": event.get("name")})
         elif kind == "active_loop":

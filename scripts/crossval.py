@@ -21,9 +21,23 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--nlu", "data/nlu", "--config", str(OUT / "config.yml"),
-         "--cross-validation", "--folds", "5", "--out", str(OUT)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            str(OUT / "config.yml"),
+            "--cross-validation",
+            "--folds",
+            "5",
+            "--out",
+            str(OUT),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     report = json.loads((OUT / "intent_report.json").read_text())
     print(f"{'intent':<24}{'precision':>10}{'recall':>8}{'f1':>8}{'n':>6}")

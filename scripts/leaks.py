@@ -50,8 +50,9 @@ def danger_set_texts(path: Path) -> List[str]:
 
 def training_items(root: Path = ROOT) -> List[Item]:
     """Everything the models and rules learn from: NLU examples, the danger corpus, the rules' own examples."""
-    items = [(str(path.relative_to(root)), text) for path in sorted((root / "data" / "nlu").glob("*.yml"))
-             for text in nlu_texts(path)]
+    items = [
+        (str(path.relative_to(root)), text) for path in sorted((root / "data" / "nlu").glob("*.yml")) for text in nlu_texts(path)
+    ]
     items += [("data/danger", example.text) for example in load_corpus(root / "data" / "danger")]
     items += [(f"rule {rule.name}", text) for rule in RULES for text in rule.examples]
     return items
@@ -59,10 +60,14 @@ def training_items(root: Path = ROOT) -> List[Item]:
 
 def evaluation_items(root: Path = ROOT) -> List[Item]:
     """Every evaluation set: held-out NLU examples, the danger development set and the frozen test set."""
-    items = [(str(path.relative_to(root)), text) for path in sorted((root / "tests" / "nlu").glob("*.yml"))
-             for text in nlu_texts(path)]
-    items += [(str(path.relative_to(root)), text) for path in sorted((root / "tests" / "danger").glob("*.yml"))
-              for text in danger_set_texts(path)]
+    items = [
+        (str(path.relative_to(root)), text) for path in sorted((root / "tests" / "nlu").glob("*.yml")) for text in nlu_texts(path)
+    ]
+    items += [
+        (str(path.relative_to(root)), text)
+        for path in sorted((root / "tests" / "danger").glob("*.yml"))
+        for text in danger_set_texts(path)
+    ]
     return items
 
 
@@ -75,8 +80,10 @@ class Leak:
     evaluation: Item
 
     def __str__(self) -> str:
-        return (f"{self.similarity:.2f}  {self.training[0]}: {self.training[1]!r}\n"
-                f"      ~ {self.evaluation[0]}: {self.evaluation[1]!r}")
+        return (
+            f"{self.similarity:.2f}  {self.training[0]}: {self.training[1]!r}\n"
+            f"      ~ {self.evaluation[0]}: {self.evaluation[1]!r}"
+        )
 
 
 def _prefix(ordered: List[str], threshold: float) -> List[str]:

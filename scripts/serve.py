@@ -59,9 +59,22 @@ def commands(env: Dict[str, str]) -> Dict[str, List[str]]:
     """The command line of each server."""
     cors = env["CORS_ORIGINS"].split()
     # Rasa runs through deploy/rasa_server.py: `rasa run` with Rasa patched (speed fixes, no TensorFlow).
-    rasa_server = [sys.executable, "-m", "deploy.rasa_server", "run", "--model", env["RASA_MODEL"],
-                   "--port", env["RASA_PORT"], "--endpoints", env["RASA_ENDPOINTS"],
-                   "--credentials", env["RASA_CREDENTIALS"], "--cors", *cors]
+    rasa_server = [
+        sys.executable,
+        "-m",
+        "deploy.rasa_server",
+        "run",
+        "--model",
+        env["RASA_MODEL"],
+        "--port",
+        env["RASA_PORT"],
+        "--endpoints",
+        env["RASA_ENDPOINTS"],
+        "--credentials",
+        env["RASA_CREDENTIALS"],
+        "--cors",
+        *cors,
+    ]
     if env.get("RASA_AUTH_TOKEN"):
         rasa_server += ["--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"]]
     return {
@@ -93,9 +106,7 @@ def post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None, timeou
         return error.code, error.headers, error.read()
 
 
-def post_message(
-    rasa_url: str, sender: str, text: str, timeout: float = 60, token: Optional[str] = None
-) -> List[Dict[str, Any]]:
+def post_message(rasa_url: str, sender: str, text: str, timeout: float = 60, token: Optional[str] = None) -> List[Dict[str, Any]]:
     """Sends one message to the REST webhook (with the channel's bearer token, if any); returns the bot's messages."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = json.dumps({"sender": sender, "message": text}).encode()
@@ -155,8 +166,7 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
     processes: Processes = {}
     try:
         for name, job_env in jobs.items():
-            processes[name] = subprocess.Popen(commands(job_env)[server[name]], cwd=ROOT, env=job_env,
-                                               start_new_session=True)
+            processes[name] = subprocess.Popen(commands(job_env)[server[name]], cwd=ROOT, env=job_env, start_new_session=True)
         for name, process in processes.items():
             wait_until_ready(health_urls(jobs[name])[server[name]], process)
         if balanced:
@@ -170,8 +180,7 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
 def start_balancer(env: Dict[str, str], urls: List[str]) -> subprocess.Popen:
     """Starts deploy/balancer.py on RASA_PORT in front of the replicas and waits until it answers."""
     balancer_env = {**env, "BALANCER_PORT": env["RASA_PORT"], "BALANCER_UPSTREAMS": " ".join(urls)}
-    process = subprocess.Popen([sys.executable, "-m", "deploy.balancer"], cwd=ROOT, env=balancer_env,
-                               start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "deploy.balancer"], cwd=ROOT, env=balancer_env, start_new_session=True)
     try:
         wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/_balancer/health", process, timeout=30)
     except BaseException:
@@ -213,7 +222,7 @@ def main() -> None:
         f"\nThe bot is running ({replicas} Rasa process{'es behind the balancer' if replicas > 1 else ''}).\n"
         f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
         f"  REST:          curl -X POST http://localhost:{env['RASA_PORT']}/webhooks/rest/webhook "
-        f"-d '{{\"sender\": \"me\", \"message\": \"how do I report domestic abuse\"}}'\n"
+        f'-d \'{{"sender": "me", "message": "how do I report domestic abuse"}}\'\n'
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )

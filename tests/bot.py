@@ -40,7 +40,9 @@ def bot_environment(tmp: Path, **overrides: str) -> Dict[str, str]:
     """serve.py's environment on free ports (the replicas' too) with a fresh SQLite tracker store in `tmp`."""
     env = serve.environment()
     env.update(
-        RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()), WEB_PORT=str(free_port()),
+        RASA_PORT=str(free_port()),
+        ACTION_SERVER_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
         SQLITE_TRACKER_DB=str(tmp / "tracker.db"),
     )
     env.update(overrides)

@@ -24,11 +24,18 @@ def parse_and_predict(runner_class: Type[GraphRunner], storage: Path, model: Pat
     for text in MESSAGES:
         tracker = DialogueStateTracker("test", [])
         tracker.update(ActionExecuted("action_listen"))
-        parsed = runner.run(inputs={PLACEHOLDER_MESSAGE: [UserMessage(text)], PLACEHOLDER_TRACKER: tracker},
-                            targets=[metadata.nlu_target])[metadata.nlu_target][0]
+        parsed = runner.run(
+            inputs={PLACEHOLDER_MESSAGE: [UserMessage(text)], PLACEHOLDER_TRACKER: tracker}, targets=[metadata.nlu_target]
+        )[metadata.nlu_target][0]
         parse = parsed.as_dict(only_output_properties=True)
         tracker.update(UserUttered(text, parse["intent"], parse_data=parse))
         prediction = runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=[metadata.core_target])[metadata.core_target]
-        results[text] = (parse["intent"], parse["intent_ranking"], parse.get("danger"), parse.get("entities"),
-                         prediction.max_confidence_index, prediction.policy_name)
+        results[text] = (
+            parse["intent"],
+            parse["intent_ranking"],
+            parse.get("danger"),
+            parse.get("entities"),
+            prediction.max_confidence_index,
+            prediction.policy_name,
+        )
     return results

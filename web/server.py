@@ -73,8 +73,10 @@ def render(name: str, values: Dict[str, str]) -> str:
 def security_policy(rasa: str) -> str:
     """Content-Security-Policy: only this site's own files and the inline quick exit, and connections to Rasa."""
     socket = re.sub(r"^http", "ws", rasa)
-    return (f"default-src 'self'; script-src 'self' '{SCRIPT_HASH}'; style-src 'self'; img-src 'self'; "
-            f"connect-src 'self' {rasa} {socket}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return (
+        f"default-src 'self'; script-src 'self' '{SCRIPT_HASH}'; style-src 'self'; img-src 'self'; "
+        f"connect-src 'self' {rasa} {socket}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 class Handler(SimpleHTTPRequestHandler):

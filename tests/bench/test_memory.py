@@ -16,8 +16,9 @@ HOLD_40_MB = "b = bytearray(40 * 2**20); import time; time.sleep(60)"
 
 
 def test_tree_memory_counts_a_process_with_its_children() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', "
-                                                     f"{HOLD_40_MB!r}])"])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {HOLD_40_MB!r}])"]
+    )
     try:
         deadline = time.monotonic() + 20
         while not psutil.Process(parent.pid).children() and time.monotonic() < deadline:
@@ -45,18 +46,49 @@ def test_peak_rss_keeps_each_groups_peak() -> None:
 
 
 def side(replica_mb: int, tree_mb: int, first_answer_s: float, msgs_per_s: float) -> dict:
-    figures = {"p50_ms": 10, "p95_ms": 20, "p99_ms": 30, "msgs_per_s": msgs_per_s, "danger_escalated": 1,
-               "danger_sent": 1, "normal_escalated": 0, "errors": 0, "empty_replies": 0}
-    memory = {"messages": 250, "after_mb": {"rasa-0": replica_mb, "rasa": 30}, "peak_mb": {"rasa-0": replica_mb + 5,
-              "rasa": 31}, "replica_mb": replica_mb, "replica_peak_mb": replica_mb + 5, "tree_mb": tree_mb,
-              "tree_peak_mb": tree_mb + 6, "tree_pss_mb": tree_mb - 50}
-    return {"runs": "x", "c1": figures, "c20": figures, "peak_rss_mb": tree_mb, "memory": memory, "train_s": 30,
-            "ready_s": 3.0, "first_answer_s": first_answer_s, "model_mb": 1.5}
+    figures = {
+        "p50_ms": 10,
+        "p95_ms": 20,
+        "p99_ms": 30,
+        "msgs_per_s": msgs_per_s,
+        "danger_escalated": 1,
+        "danger_sent": 1,
+        "normal_escalated": 0,
+        "errors": 0,
+        "empty_replies": 0,
+    }
+    memory = {
+        "messages": 250,
+        "after_mb": {"rasa-0": replica_mb, "rasa": 30},
+        "peak_mb": {"rasa-0": replica_mb + 5, "rasa": 31},
+        "replica_mb": replica_mb,
+        "replica_peak_mb": replica_mb + 5,
+        "tree_mb": tree_mb,
+        "tree_peak_mb": tree_mb + 6,
+        "tree_pss_mb": tree_mb - 50,
+    }
+    return {
+        "runs": "x",
+        "c1": figures,
+        "c20": figures,
+        "peak_rss_mb": tree_mb,
+        "memory": memory,
+        "train_s": 30,
+        "ready_s": 3.0,
+        "first_answer_s": first_answer_s,
+        "model_mb": 1.5,
+    }
 
 
 def test_the_report_prints_the_memory_lines_and_bars(tmp_path: Path) -> None:
-    results = {"when": "now", "rasa_version": "3.6.21", "loads": [[1, 200]], "rounds": 1,
-               "ours": side(280, 690, 7.5, 100.0), "stock": side(1100, 1100, 20.0, 25.0)}
+    results = {
+        "when": "now",
+        "rasa_version": "3.6.21",
+        "loads": [[1, 200]],
+        "rounds": 1,
+        "ours": side(280, 690, 7.5, 100.0),
+        "stock": side(1100, 1100, 20.0, 25.0),
+    }
     text = report.table(results)
     assert "ours after 250 messages: rasa-0 280 (285), rasa 30 (31)" in text
     assert "one Rasa process 280 (285); whole tree 690 (696), PSS 640" in text

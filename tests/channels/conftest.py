@@ -39,8 +39,13 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture(scope="session")
 def channel_env(provider: Provider) -> Dict[str, str]:
     """The environment that turns every channel on, pointed at the stand-in."""
-    return {**SECRETS, "TELEGRAM_API_URL": f"{provider.url}/telegram", "FACEBOOK_GRAPH_URL": f"{provider.url}/graph",
-            "TWILIO_API_URL": f"{provider.url}/twilio", "CALLBACK_URL": f"{provider.url}/callback"}
+    return {
+        **SECRETS,
+        "TELEGRAM_API_URL": f"{provider.url}/telegram",
+        "FACEBOOK_GRAPH_URL": f"{provider.url}/graph",
+        "TWILIO_API_URL": f"{provider.url}/twilio",
+        "CALLBACK_URL": f"{provider.url}/callback",
+    }
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,7 @@ def parse_fields(content_type: str, body: bytes) -> Dict[str, Any]:
         return json.loads(body or b"{}")
     if content_type.startswith("multipart/form-data"):
         message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-        return {part.get_param("name", header="content-disposition"): part.get_content().strip()
-                for part in message.iter_parts()}
+        return {part.get_param("name", header="content-disposition"): part.get_content().strip() for part in message.iter_parts()}
     return {key: values[0] for key, values in urllib.parse.parse_qs(body.decode()).items()}
 
 
@@ -71,8 +70,13 @@ class Provider:
         if path.startswith("/telegram/"):
             return 200, {"ok": True, "result": True}
         if path.startswith("/twilio/"):
-            return 201, {"sid": "SM" + "0" * 32, "body": fields.get("Body"), "to": fields.get("To"),
-                         "from": fields.get("From"), "status": "queued"}
+            return 201, {
+                "sid": "SM" + "0" * 32,
+                "body": fields.get("Body"),
+                "to": fields.get("To"),
+                "from": fields.get("From"),
+                "status": "queued",
+            }
         if path.startswith("/graph/"):
             return 200, {"recipient_id": fields.get("recipient", {}).get("id"), "message_id": "m_1"}
         return 200, {}
@@ -91,8 +95,11 @@ class Provider:
         """The recorded calls under `prefix` whose fields contain `match`."""
         with self.lock:
             calls = list(self.calls)
-        return [call for call in calls if call["path"].startswith(prefix)
-                and all(call["fields"].get(key) == value for key, value in match.items())]
+        return [
+            call
+            for call in calls
+            if call["path"].startswith(prefix) and all(call["fields"].get(key) == value for key, value in match.items())
+        ]
 
     def wait_for(self, prefix: str, count: int, timeout: float = 30, **match: Any) -> List[Dict[str, Any]]:
         """Waits until at least `count` matching calls arrived; returns them."""
@@ -100,4 +107,3 @@ class Provider:
         while len(self.sent(prefix, **match)) < count and time.monotonic() < deadline:
             time.sleep(0.1)
         return self.sent(prefix, **match)
-

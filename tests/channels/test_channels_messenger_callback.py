@@ -17,9 +17,23 @@ NOTICE = "This chat stays on your phone"
 
 
 def send_event(bot: Bot, user: int, text: str, secret: str = SECRETS["FACEBOOK_SECRET"], header: str = "256") -> int:
-    event = {"object": "page", "entry": [{"id": "page", "time": 1700000000000, "messaging": [
-        {"sender": {"id": str(user)}, "recipient": {"id": "page"}, "timestamp": 1700000000000,
-         "message": {"mid": f"m_{user}", "text": text}}]}]}
+    event = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "page",
+                "time": 1700000000000,
+                "messaging": [
+                    {
+                        "sender": {"id": str(user)},
+                        "recipient": {"id": "page"},
+                        "timestamp": 1700000000000,
+                        "message": {"mid": f"m_{user}", "text": text},
+                    }
+                ],
+            }
+        ],
+    }
     body = json.dumps(event).encode()
     digest = hashlib.sha256 if header == "256" else hashlib.sha1
     signature = f"{digest().name}=" + hmac.new(secret.encode(), body, digest).hexdigest()
@@ -29,8 +43,11 @@ def send_event(bot: Bot, user: int, text: str, secret: str = SECRETS["FACEBOOK_S
 
 
 def messages_to(provider: Provider, user: int) -> List[Dict[str, Any]]:
-    return [call["fields"]["message"] for call in provider.sent("/graph/me/messages")
-            if call["fields"]["recipient"]["id"] == str(user) and "message" in call["fields"]]
+    return [
+        call["fields"]["message"]
+        for call in provider.sent("/graph/me/messages")
+        if call["fields"]["recipient"]["id"] == str(user) and "message" in call["fields"]
+    ]
 
 
 def test_messenger_answer_then_notice_once(channel_bot: Bot, provider: Provider) -> None:
@@ -38,11 +55,14 @@ def test_messenger_answer_then_notice_once(channel_bot: Bot, provider: Provider)
     assert send_event(channel_bot, user, "how do I report domestic abuse") == 200
     first = [message["text"] for message in messages_to(provider, user)]
     assert "101" in first[0] and sum(NOTICE in text for text in first) == 1 and "Messenger" in first[-1]
-    actions = [call["fields"].get("sender_action") for call in provider.sent("/graph/me/messages")
-               if call["fields"]["recipient"]["id"] == str(user)]
+    actions = [
+        call["fields"].get("sender_action")
+        for call in provider.sent("/graph/me/messages")
+        if call["fields"]["recipient"]["id"] == str(user)
+    ]
     assert "typing_on" in actions and "typing_off" in actions
     assert send_event(channel_bot, user, "thanks", header="1") == 200
-    later = [message["text"] for message in messages_to(provider, user)][len(first):]
+    later = [message["text"] for message in messages_to(provider, user)][len(first) :]
     assert later and not any(NOTICE in text for text in later)
 
 
@@ -67,8 +87,9 @@ def test_messenger_buttons_are_numbered_quick_replies(channel_bot: Bot, provider
 def test_messenger_bad_signature_is_refused(channel_bot: Bot, provider: Provider) -> None:
     user = chat_id(504)
     assert send_event(channel_bot, user, "how do I report domestic abuse", secret="not-the-secret") == 403
-    status, _, _ = post(f"{channel_bot.url}/webhooks/facebook/webhook", b'{"object": "page", "entry": []}',
-                     {"Content-Type": "application/json"})
+    status, _, _ = post(
+        f"{channel_bot.url}/webhooks/facebook/webhook", b'{"object": "page", "entry": []}', {"Content-Type": "application/json"}
+    )
     assert status == 403 and messages_to(provider, user) == []
 
 
@@ -86,8 +107,11 @@ def test_messenger_verification_handshake(channel_bot: Bot) -> None:
 def test_callback_posts_replies_to_the_receiver(channel_bot: Bot, provider: Provider) -> None:
     sender = f"force-system-{chat_id(601)}"
     for text in ("how do I report domestic abuse", "he's got a knife"):
-        status, _, body = post(f"{channel_bot.url}/webhooks/callback/webhook",
-                            json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"})
+        status, _, body = post(
+            f"{channel_bot.url}/webhooks/callback/webhook",
+            json.dumps({"sender": sender, "message": text}).encode(),
+            {"Content-Type": "application/json"},
+        )
         assert (status, body) == (200, b"success")
     replies = provider.wait_for("/callback", 3, recipient_id=sender)
     assert "101" in replies[0]["fields"]["text"]

@@ -14,17 +14,30 @@ NOTICE = "This chat stays on your phone"
 
 
 def send_update(bot: Bot, chat_id: int, text: str, secret: str = SECRETS["TELEGRAM_SECRET_TOKEN"]) -> int:
-    update = {"update_id": chat_id, "message": {"message_id": 1, "date": 1700000000, "text": text,
-                                                "chat": {"id": chat_id, "type": "private"},
-                                                "from": {"id": chat_id, "is_bot": False, "first_name": "A"}}}
-    status, _, _ = post(f"{bot.url}/webhooks/telegram/webhook", json.dumps(update).encode(),
-                     {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    update = {
+        "update_id": chat_id,
+        "message": {
+            "message_id": 1,
+            "date": 1700000000,
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "A"},
+        },
+    }
+    status, _, _ = post(
+        f"{bot.url}/webhooks/telegram/webhook",
+        json.dumps(update).encode(),
+        {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
     return status
 
 
 def texts_to(provider: Provider, chat_id: int) -> List[str]:
-    return [call["fields"]["text"] for call in provider.sent("/telegram/", chat_id=str(chat_id))
-            if call["path"].endswith("/sendMessage")]
+    return [
+        call["fields"]["text"]
+        for call in provider.sent("/telegram/", chat_id=str(chat_id))
+        if call["path"].endswith("/sendMessage")
+    ]
 
 
 def test_webhook_is_set_with_the_secret_token(channel_bot: Bot, provider: Provider) -> None:
@@ -39,7 +52,7 @@ def test_answer_then_notice_once(channel_bot: Bot, provider: Provider) -> None:
     assert "101" in first[0] and "999" in " ".join(first)
     assert sum(NOTICE in text for text in first) == 1 and "Telegram" in first[-1], first
     assert send_update(channel_bot, chat_id(1), "thanks") == 200
-    later = texts_to(provider, chat_id(1))[len(first):]
+    later = texts_to(provider, chat_id(1))[len(first) :]
     assert later and not any(NOTICE in text for text in later)
 
 
@@ -61,12 +74,21 @@ def test_inline_button_press_reaches_the_bot(channel_bot: Bot, provider: Provide
     assert send_update(channel_bot, chat_id(4), "/nlu_fallback") == 200
     keyboard = json.loads(provider.sent("/telegram/", chat_id=str(chat_id(4)))[0]["fields"]["reply_markup"])["inline_keyboard"]
     assert [row[0]["callback_data"] for row in keyboard][0] == "/how_to_report"
-    press = {"update_id": 1, "callback_query": {
-        "id": "cb1", "chat_instance": "c", "data": "/how_to_report",
-        "from": {"id": chat_id(4), "is_bot": False, "first_name": "A"},
-        "message": {"message_id": 2, "date": 0, "chat": {"id": chat_id(4), "type": "private"}, "text": "Sorry"}}}
-    status, _, _ = post(f"{channel_bot.url}/webhooks/telegram/webhook", json.dumps(press).encode(),
-                     {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRETS["TELEGRAM_SECRET_TOKEN"]})
+    press = {
+        "update_id": 1,
+        "callback_query": {
+            "id": "cb1",
+            "chat_instance": "c",
+            "data": "/how_to_report",
+            "from": {"id": chat_id(4), "is_bot": False, "first_name": "A"},
+            "message": {"message_id": 2, "date": 0, "chat": {"id": chat_id(4), "type": "private"}, "text": "Sorry"},
+        },
+    }
+    status, _, _ = post(
+        f"{channel_bot.url}/webhooks/telegram/webhook",
+        json.dumps(press).encode(),
+        {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRETS["TELEGRAM_SECRET_TOKEN"]},
+    )
     assert status == 200
     assert provider.sent("/telegram/", callback_query_id="cb1")
     assert "101" in texts_to(provider, chat_id(4))[-1]

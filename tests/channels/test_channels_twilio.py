@@ -19,11 +19,20 @@ NOTICE = "This chat stays on your phone"
 def send_sms(bot: Bot, sender: str, text: str, channel: str = "twilio", token: str = SECRETS["TWILIO_AUTH_TOKEN"]) -> int:
     url = f"{bot.url}/webhooks/{channel}/webhook"
     to = SECRETS["TWILIO_NUMBER"] if channel == "twilio" else SECRETS["TWILIO_WHATSAPP_NUMBER"]
-    fields = {"MessageSid": "SM" + "2" * 32, "AccountSid": SECRETS["TWILIO_ACCOUNT_SID"], "From": sender, "To": to,
-              "Body": text, "NumMedia": "0"}
+    fields = {
+        "MessageSid": "SM" + "2" * 32,
+        "AccountSid": SECRETS["TWILIO_ACCOUNT_SID"],
+        "From": sender,
+        "To": to,
+        "Body": text,
+        "NumMedia": "0",
+    }
     signature = RequestValidator(token).compute_signature(url, fields)
-    status, _, _ = post(url, urllib.parse.urlencode(fields).encode(),
-                     {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    status, _, _ = post(
+        url,
+        urllib.parse.urlencode(fields).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
     return status
 
 
@@ -38,7 +47,7 @@ def test_sms_answer_then_notice_once(channel_bot: Bot, provider: Provider) -> No
     assert [NOTICE in body for body in first].count(True) == 1 and "Messages app" in first[-1]
     assert {call["fields"]["From"] for call in provider.sent("/twilio/", To=phone(101))} == {SECRETS["TWILIO_NUMBER"]}
     assert send_sms(channel_bot, phone(101), "thank you") == 204
-    later = bodies_to(provider, phone(101))[len(first):]
+    later = bodies_to(provider, phone(101))[len(first) :]
     assert later and not any(NOTICE in body for body in later)
 
 

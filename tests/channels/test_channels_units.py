@@ -20,8 +20,11 @@ BUTTONS = [{"title": "How to report", "payload": "/how_to_report"}, {"title": "L
 
 def test_numbered_options_map_back_to_payloads() -> None:
     assert numbered_options("Pick one.", BUTTONS).endswith("Reply with a number:\n1. How to report\n2. Leaving home")
-    events = [{"event": "user", "text": "?"}, {"event": "bot", "text": "Pick", "data": {"buttons": BUTTONS}},
-              {"event": "action", "name": "action_listen"}]
+    events = [
+        {"event": "user", "text": "?"},
+        {"event": "bot", "text": "Pick", "data": {"buttons": BUTTONS}},
+        {"event": "action", "name": "action_listen"},
+    ]
     assert last_bot_buttons(events) == BUTTONS
     assert button_payload(" 2. ", BUTTONS) == "/leave_home"
     assert button_payload("3", BUTTONS) == "3" and button_payload("he's got a knife", BUTTONS) == "he's got a knife"
@@ -46,14 +49,22 @@ def test_sms_bodies_stay_within_three_segments() -> None:
     assert split_sms("He’s safe – call 101…") == ["He's safe - call 101..."]
 
 
-def test_unconfigured_channels_stay_off_and_say_so_once(monkeypatch: pytest.MonkeyPatch,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_unconfigured_channels_stay_off_and_say_so_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     for name in [*SECRETS, "CALLBACK_URL"]:
         monkeypatch.delenv(name, raising=False)
     with caplog.at_level(logging.INFO, logger="channels.phone"):
         channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
-    assert [channel.name() for channel in channels] == ["rest", "socketio", "telegram", "facebook", "twilio",
-                                                         "whatsapp", "callback"]
+    assert [channel.name() for channel in channels] == [
+        "rest",
+        "socketio",
+        "telegram",
+        "facebook",
+        "twilio",
+        "whatsapp",
+        "callback",
+    ]
     off = [record.getMessage() for record in caplog.records if "channel is off" in record.getMessage()]
     assert len(off) == 5 and any("TELEGRAM_TOKEN" in line for line in off)
 

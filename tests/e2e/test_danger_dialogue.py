@@ -72,10 +72,16 @@ def test_a_deaf_user_in_danger_gets_text_routes_when_danger_comes_first(bot: Bot
     assert "18000" in texts(reply) and "text 999" in texts(reply)
 
 
-@pytest.mark.parametrize("text", [
-    "is this an emergency line or just for advice", "Explain my rights to me",
-    "he's gone now and I'm safe, he's going to court tomorrow", "the postman is at the door",
-    "can't talk right now, at work", "he is going to pick the kids up at 3",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is this an emergency line or just for advice",
+        "Explain my rights to me",
+        "he's gone now and I'm safe, he's going to court tomorrow",
+        "the postman is at the door",
+        "can't talk right now, at work",
+        "he is going to pick the kids up at 3",
+    ],
+)
 def test_look_alikes_named_in_the_issue_do_not_escalate(bot: Bot, text: str) -> None:
     assert outcome_of(bot.send(new_sender(), text)) is None

@@ -26,8 +26,13 @@ def start_supervisor(tmp_path: Path) -> Tuple[subprocess.Popen, Dict[str, str], 
     env = bot_environment(tmp_path, RASA_REPLICAS="2")
     ports = [int(env[name]) for name in ("RASA_PORT", "ACTION_SERVER_PORT", "WEB_PORT")]
     ports += [int(port) for port in env["RASA_REPLICA_PORTS"].split()]
-    supervisor = subprocess.Popen([sys.executable, str(serve.ROOT / "scripts" / "serve.py")], cwd=serve.ROOT, env=env,
-                                  start_new_session=True, stdout=subprocess.DEVNULL)
+    supervisor = subprocess.Popen(
+        [sys.executable, str(serve.ROOT / "scripts" / "serve.py")],
+        cwd=serve.ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
     return supervisor, env, ports
 
 

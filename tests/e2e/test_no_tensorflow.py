@@ -74,8 +74,9 @@ def test_a_model_that_needs_tensorflow_stops_rasa(tmp_path: Path) -> None:
     env = bot_environment(tmp_path, RASA_REPLICAS="1", RASA_MODEL=str(model_needing_tensorflow(tmp_path)))
     log = tmp_path / "rasa.log"
     with log.open("w") as out:
-        process = subprocess.Popen(serve.commands(env)["rasa"], cwd=serve.ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            serve.commands(env)["rasa"], cwd=serve.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         with pytest.raises(RuntimeError, match="exited with 1"):
             serve.wait_until_ready(serve.health_urls(env)["rasa"], process, timeout=240)

@@ -25,8 +25,9 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
     """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
-    status, headers, reply = serve.post(f"{base_url}/webhooks/rest/webhook",
-                                        json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout)
+    status, headers, reply = serve.post(
+        f"{base_url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout
+    )
     assert status == 200, (status, reply[:300])
     return headers.get("X-Replica", ""), json.loads(reply)
 
@@ -49,8 +50,9 @@ def user_texts(events: List[Tuple[str, str, Dict[str, Any]]]) -> List[str]:
 
 def redis_client(env: Dict[str, str]) -> redis.Redis:
     """A client of the lock store's Redis database."""
-    return redis.Redis(host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]), db=int(env["REDIS_DB"]),
-                       password=env["REDIS_PASSWORD"] or None)
+    return redis.Redis(
+        host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]), db=int(env["REDIS_DB"]), password=env["REDIS_PASSWORD"] or None
+    )
 
 
 def queued_events(env: Dict[str, str], seconds: float = 10, until_sender: str = "") -> List[Dict[str, Any]]:

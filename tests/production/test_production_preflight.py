@@ -15,14 +15,18 @@ from tests.bot import free_port
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-@pytest.mark.parametrize("service, variable", [("PostgreSQL", "POSTGRES_PORT"), ("Redis", "REDIS_PORT"),
-                                               ("RabbitMQ", "RABBITMQ_PORT")])
+@pytest.mark.parametrize(
+    "service, variable", [("PostgreSQL", "POSTGRES_PORT"), ("Redis", "REDIS_PORT"), ("RabbitMQ", "RABBITMQ_PORT")]
+)
 def test_the_launcher_refuses_to_start_and_names_the_unreachable_service(service: str, variable: str) -> None:
-    env = stack.environment(RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
-                            WEB_PORT=str(free_port()), POSTGRES_DB="postgres",  # creates no database
-                            **{variable: str(free_port())})
-    result = subprocess.run([sys.executable, "-m", "deploy.stack"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    env = stack.environment(
+        RASA_PORT=str(free_port()),
+        ACTION_SERVER_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
+        POSTGRES_DB="postgres",  # creates no database
+        **{variable: str(free_port())},
+    )
+    result = subprocess.run([sys.executable, "-m", "deploy.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "refusing to start Rasa" in result.stderr
     assert f"{service} at 127.0.0.1:{env[variable]} is unreachable" in result.stderr
@@ -31,10 +35,10 @@ def test_the_launcher_refuses_to_start_and_names_the_unreachable_service(service
 
 def test_every_setting_of_the_production_endpoints_is_substituted() -> None:
     env = stack.environment()
-    script = ("import json, rasa.shared.utils.io as io; "
-              "print(json.dumps(io.read_config_file('endpoints.production.yml')))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120, check=True)
+    script = "import json, rasa.shared.utils.io as io; print(json.dumps(io.read_config_file('endpoints.production.yml')))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
     config = result.stdout.strip().splitlines()[-1]
     assert "${" not in config, config
     assert f'"db": "{env["POSTGRES_DB"]}"' in config and f'"queues": ["{env["RABBITMQ_QUEUE"]}"]' in config

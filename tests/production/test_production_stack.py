@@ -46,9 +46,15 @@ def prod() -> Iterator[Stack]:
     tag = uuid.uuid4().hex[:10]
     ports = [free_port(), free_port()]
     env = stack.environment(
-        POSTGRES_DB=f"prod_test_{tag}", RABBITMQ_QUEUE=f"prod_test_{tag}", RABBITMQ_EXCHANGE=f"prod_test_{tag}",
-        REDIS_KEY_PREFIX=f"prodtest{tag}", RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
-        WEB_PORT=str(free_port()), RASA_REPLICAS="2", RASA_REPLICA_PORTS=" ".join(map(str, ports)),
+        POSTGRES_DB=f"prod_test_{tag}",
+        RABBITMQ_QUEUE=f"prod_test_{tag}",
+        RABBITMQ_EXCHANGE=f"prod_test_{tag}",
+        REDIS_KEY_PREFIX=f"prodtest{tag}",
+        RASA_PORT=str(free_port()),
+        ACTION_SERVER_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
+        RASA_REPLICAS="2",
+        RASA_REPLICA_PORTS=" ".join(map(str, ports)),
     )
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/webhook"
     services.skip_unless_reachable(env)
@@ -81,11 +87,14 @@ def test_a_conversation_continues_on_the_other_replica(prod: Stack) -> None:
     spread = {services.post(prod.balancer, new_sender(), "hello")[0] for _ in range(20)}
     assert spread == {"0", "1"}, "senders are spread over both replicas"
     assert services.user_texts(services.stored_events(prod.env, sender)) == [
-        "I'm deaf", "how do I report domestic abuse", "thanks", "where can I get support"]
+        "I'm deaf",
+        "how do I report domestic abuse",
+        "thanks",
+        "where can I get support",
+    ]
 
 
-MESSAGES = ["hello", "how do I report domestic abuse", "where can I get support", "thanks", "are you a bot",
-            "is this private"]
+MESSAGES = ["hello", "how do I report domestic abuse", "where can I get support", "thanks", "are you a bot", "is this private"]
 
 
 def burst(prod: Stack, sender: str) -> tuple[list, bool]:
@@ -104,8 +113,7 @@ def burst(prod: Stack, sender: str) -> tuple[list, bool]:
     watcher.start()
     try:
         with ThreadPoolExecutor(len(MESSAGES)) as pool:
-            replies = list(pool.map(lambda i: services.post(prod.replicas[i % 2], sender, MESSAGES[i])[1],
-                                    range(len(MESSAGES))))
+            replies = list(pool.map(lambda i: services.post(prod.replicas[i % 2], sender, MESSAGES[i])[1], range(len(MESSAGES))))
     finally:
         stop.set()
         watcher.join()
@@ -131,15 +139,18 @@ def test_concurrent_messages_of_one_sender_are_taken_in_turn(prod: Stack) -> Non
 def test_events_are_published_on_rabbitmq(prod: Stack) -> None:
     sender = new_sender()
     services.post(prod.balancer, sender, "is it abuse if he checks my phone")
-    published = [event for event in services.queued_events(prod.env, until_sender=sender)
-                 if event.get("sender_id") == sender]
+    published = [event for event in services.queued_events(prod.env, until_sender=sender) if event.get("sender_id") == sender]
     assert [event["text"] for event in published if event["event"] == "user"] == ["is it abuse if he checks my phone"]
     assert any(event["event"] == "bot" for event in published)
 
 
 def test_socketio_sessions_stick_to_one_replica_through_the_balancer(prod: Stack) -> None:
-    result = subprocess.run(["node", str(HERE / "socketio_client.js"), prod.balancer, new_sender(),
-                             "how do I report domestic abuse"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["node", str(HERE / "socketio_client.js"), prod.balancer, new_sender(), "how do I report domestic abuse"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     reply = json.loads(result.stdout.strip().splitlines()[-1])
     assert result.returncode == 0, (reply, result.stderr[-2000:])
     assert "101" in " ".join(reply["texts"])

@@ -39,9 +39,11 @@ class Review:
     def signed_in(self) -> requests.Session:
         """A browser-like session signed in as the test trainer."""
         session = requests.Session()
-        reply = session.post(f"{self.url}/signin", data={"username": "trainer", "password": PASSWORD,
-                                                         "csrf": csrf_of(session.get(f"{self.url}/signin").text)},
-                             allow_redirects=False)
+        reply = session.post(
+            f"{self.url}/signin",
+            data={"username": "trainer", "password": PASSWORD, "csrf": csrf_of(session.get(f"{self.url}/signin").text)},
+            allow_redirects=False,
+        )
         assert reply.status_code == 303, reply.text
         return session
 
@@ -53,8 +55,9 @@ def csrf_of(page: str) -> str:
 
 def cli(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """Runs the review tool's command line."""
-    return subprocess.run([sys.executable, "-m", "review.cli", *args], env=env, capture_output=True, text=True, timeout=120,
-                          cwd=serve.ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "review.cli", *args], env=env, capture_output=True, text=True, timeout=120, cwd=serve.ROOT
+    )
 
 
 @dataclass
@@ -68,10 +71,15 @@ class PostgresBot:
 def postgres_env(action_port: str) -> Dict[str, str]:
     """Settings of a Rasa server on its own fresh PostgreSQL database, RabbitMQ queue and Redis key prefix."""
     tag = uuid.uuid4().hex[:10]
-    env = {**preflight.DEFAULTS, "POSTGRES_DB": f"review_test_{tag}", "RABBITMQ_QUEUE": f"review_test_{tag}",
-           "RABBITMQ_EXCHANGE": f"review_test_{tag}_exchange", "REDIS_KEY_PREFIX": f"reviewtest{tag}",
-           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "RASA_ENDPOINTS": str(serve.ROOT / "endpoints.production.yml")}
+    env = {
+        **preflight.DEFAULTS,
+        "POSTGRES_DB": f"review_test_{tag}",
+        "RABBITMQ_QUEUE": f"review_test_{tag}",
+        "RABBITMQ_EXCHANGE": f"review_test_{tag}_exchange",
+        "REDIS_KEY_PREFIX": f"reviewtest{tag}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_ENDPOINTS": str(serve.ROOT / "endpoints.production.yml"),
+    }
     env.pop("RASA_REPLICAS", None)
     preflight.check_postgres(env)
     return env
@@ -90,8 +98,9 @@ def drop_postgres(env: Dict[str, str]) -> None:
 
 async def drop_rabbit(env: Dict[str, str]) -> None:
     """Deletes the test queue and exchange."""
-    connection = await aio_pika.connect(host=env["RABBITMQ_HOST"], port=int(env["RABBITMQ_PORT"]),
-                                        login=env["RABBITMQ_USER"], password=env["RABBITMQ_PASSWORD"])
+    connection = await aio_pika.connect(
+        host=env["RABBITMQ_HOST"], port=int(env["RABBITMQ_PORT"]), login=env["RABBITMQ_USER"], password=env["RABBITMQ_PASSWORD"]
+    )
     async with connection:
         channel = await connection.channel()
         await channel.queue_delete(env["RABBITMQ_QUEUE"])

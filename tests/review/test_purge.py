@@ -27,8 +27,12 @@ def test_purge_keeps_conversations_with_recent_events(tmp_path: Path) -> None:
     insert(engine, "came-back", events_for("came-back", now - 40 * 86400, rng) + events_for("came-back", now - 86400, rng))
     review_db = ReviewDB(f"sqlite:///{tmp_path / 'review.db'}")
     review_db.sync(TrackerStore(url))
-    env = {**serve.environment(), "SQLITE_TRACKER_DB": str(tmp_path / "tracker.db"), "REVIEW_DB": str(tmp_path / "review.db"),
-           "RETENTION_DAYS": "30"}
+    env = {
+        **serve.environment(),
+        "SQLITE_TRACKER_DB": str(tmp_path / "tracker.db"),
+        "REVIEW_DB": str(tmp_path / "review.db"),
+        "RETENTION_DAYS": "30",
+    }
     serve.apply_retention(env)  # what make run does first: the review CLI's purge with RETENTION_DAYS
     with engine.connect() as conn:
         left = {row[0] for row in conn.execute(sa.select(EVENTS.c.sender_id).distinct())}

@@ -28,8 +28,15 @@ def test_list_and_transcript_over_postgres(review_pg: Review) -> None:
 
 def test_purge_on_postgres_removes_only_old_conversations(review_pg: Review, postgres_bot: PostgresBot) -> None:
     env = postgres_bot.env
-    store = TrackerStore(sa.engine.URL.create("postgresql", username="postgres", host=env["POSTGRES_HOST"],
-                                              port=int(env["POSTGRES_PORT"]), database=env["POSTGRES_DB"]))
+    store = TrackerStore(
+        sa.engine.URL.create(
+            "postgresql",
+            username="postgres",
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            database=env["POSTGRES_DB"],
+        )
+    )
     old = [f"old-{n}" for n in range(3)]
     for sender in old:
         insert(store.engine, sender, events_for(sender, time.time() - 40 * 86400, random.Random(sender)))

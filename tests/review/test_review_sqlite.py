@@ -41,8 +41,10 @@ def test_wrong_password_and_missing_csrf_are_refused(review: Review) -> None:
     signin = f"{review.url}/signin"
     assert session.post(signin, data={"username": "trainer", "password": "wrong", "csrf": csrf_of(page)}).status_code == 401
     assert session.post(signin, data={"username": "trainer", "password": "x", "csrf": "forged"}).status_code == 403
-    codes = [session.post(signin, data={"username": "guesser", "password": f"guess{n}", "csrf": csrf_of(page)}).status_code
-             for n in range(6)]
+    codes = [
+        session.post(signin, data={"username": "guesser", "password": f"guess{n}", "csrf": csrf_of(page)}).status_code
+        for n in range(6)
+    ]
     assert codes == [401] * 5 + [429]
 
 
@@ -50,8 +52,9 @@ def test_cookie_is_httponly_and_strict(review: Review) -> None:
     session = requests.Session()
     csrf = csrf_of(session.get(f"{review.url}/signin").text)
 
-    reply = session.post(f"{review.url}/signin", data={"username": "trainer", "password": PASSWORD, "csrf": csrf},
-                         allow_redirects=False)
+    reply = session.post(
+        f"{review.url}/signin", data={"username": "trainer", "password": PASSWORD, "csrf": csrf}, allow_redirects=False
+    )
     cookie = reply.headers["Set-Cookie"]
     assert "review_session=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
@@ -108,13 +111,28 @@ def test_corrections_export_as_valid_training_data(review: Review, tmp_path: Pat
     (tmp_path / "data" / "corrections.yml").write_text(nlu)
     (tmp_path / "data" / "story.yml").write_text(story)
     rasa = str(Path(sys.executable).parent / "rasa")
-    result = subprocess.run([rasa, "data", "validate", "--data", "data"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [rasa, "data", "validate", "--data", "data"], cwd=tmp_path, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "not listed in the domain" not in result.stdout + result.stderr
     # the exported conversation replays as a test story: the bot still does what it did
-    result = subprocess.run([rasa, "test", "core", "--model", str(ROOT / "models" / "current.tar.gz"),
-                             "--stories", str(tmp_path / "data" / "story.yml"), "--fail-on-prediction-errors",
-                             "--out", str(tmp_path / "results")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [
+            rasa,
+            "test",
+            "core",
+            "--model",
+            str(ROOT / "models" / "current.tar.gz"),
+            "--stories",
+            str(tmp_path / "data" / "story.yml"),
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path / "results"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -9,8 +9,14 @@ from actions.actions import ActionEscalateDanger
 
 def tracker_with(parse_data: dict) -> Tracker:
     return Tracker(
-        sender_id="test", slots={}, latest_message=parse_data, events=[], paused=False,
-        followup_action=None, active_loop={}, latest_action_name="utter_escalate_self",
+        sender_id="test",
+        slots={},
+        latest_message=parse_data,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="utter_escalate_self",
     )
 
 

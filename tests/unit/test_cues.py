@@ -16,35 +16,76 @@ def test_not_a_plain_yes(text: str) -> None:
     assert "answer_yes" not in cues(text)
 
 
-@pytest.mark.parametrize("text", [
-    "I'm safe", "im safe, its next door", "I’m at my mum’s", "he's gone", "we're at the police station",
-    "i got out, staying at my sisters", "i am safe now", "yeah im ok where i am", "it's upstairs not here",
-    "safe now thanks", "she left", "i'm at a friend's",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm safe",
+        "im safe, its next door",
+        "I’m at my mum’s",
+        "he's gone",
+        "we're at the police station",
+        "i got out, staying at my sisters",
+        "i am safe now",
+        "yeah im ok where i am",
+        "it's upstairs not here",
+        "safe now thanks",
+        "she left",
+        "i'm at a friend's",
+    ],
+)
 def test_says_safe(text: str) -> None:
     assert "says_safe" in cues(text)
 
 
-@pytest.mark.parametrize("text", [
-    "im not safe here", "not safe here", "i dont feel safe", "he's at the door", "idk", "no", "i am not ok",
-    "i'm scared", "is this safe to use",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im not safe here",
+        "not safe here",
+        "i dont feel safe",
+        "he's at the door",
+        "idk",
+        "no",
+        "i am not ok",
+        "i'm scared",
+        "is this safe to use",
+    ],
+)
 def test_does_not_say_safe(text: str) -> None:
     assert "says_safe" not in cues(text)
 
 
-@pytest.mark.parametrize("text", [
-    "im 14", "I'm 12 years old", "ME 14", "i'm in year 9", "my dad hurts my mum", "my stepdad is hitting my mum",
-    "im a teenager", "i'm only 16", "i'm still at school, my teacher doesn't know",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im 14",
+        "I'm 12 years old",
+        "ME 14",
+        "i'm in year 9",
+        "my dad hurts my mum",
+        "my stepdad is hitting my mum",
+        "im a teenager",
+        "i'm only 16",
+        "i'm still at school, my teacher doesn't know",
+    ],
+)
 def test_young_person(text: str) -> None:
     assert cues(text).get("young_person") == "yes"
 
 
-@pytest.mark.parametrize("text", [
-    "I'm 28 now", "i am 10 mins away", "my son is 17", "i'm 5 minutes from home", "im 40 and my husband hits me",
-    "i am 12 weeks pregnant", "my daughter's teacher", "can I move my kids to a new school",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 28 now",
+        "i am 10 mins away",
+        "my son is 17",
+        "i'm 5 minutes from home",
+        "im 40 and my husband hits me",
+        "i am 12 weeks pregnant",
+        "my daughter's teacher",
+        "can I move my kids to a new school",
+    ],
+)
 def test_not_a_young_person(text: str) -> None:
     assert "young_person" not in cues(text)
 
@@ -55,5 +96,9 @@ def test_the_component_adds_one_entity_per_cue_and_leaves_payloads_alone() -> No
     assert [e["entity"] for e in messages[0].get("entities")] == ["says_safe"]
     assert not messages[1].get("entities")
     assert messages[2].get("entities")[0] == {
-        "entity": "young_person", "value": "yes", "start": 0, "end": 5, "extractor": "ConversationCues",
+        "entity": "young_person",
+        "value": "yes",
+        "start": 0,
+        "end": 5,
+        "extractor": "ConversationCues",
     }

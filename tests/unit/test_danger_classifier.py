@@ -9,8 +9,15 @@ from scipy.sparse import random as sparse_random
 
 from components.danger_classifier import DANGER_KIND, DANGER_SCORE, KINDS, DangerClassifier, LinearModel
 
-TEXTS = ["he's got a knife", "", "how do I report domestic abuse", "HES HITTING ME!!! 😭 pls", "knife sharpening tips",
-         "a" * 2000, "cant talk he'll hear"]
+TEXTS = [
+    "he's got a knife",
+    "",
+    "how do I report domestic abuse",
+    "HES HITTING ME!!! 😭 pls",
+    "knife sharpening tips",
+    "a" * 2000,
+    "cant talk he'll hear",
+]
 
 
 def classifier() -> DangerClassifier:

@@ -18,11 +18,35 @@ ROOT = Path(__file__).resolve().parents[2]
 # Every user message quoted in issue 13. "he's gone" is played by test_dialogue.py's test_he_is_gone_ends_the_emergency;
 # the others are `issue: true` turns of dialogue_cases.yml.
 ISSUE_MESSAGES = {
-    "he has a knife", "😢", "?", "idk", "maybe", "kind of", "wait", "shit", "no", "i cant call", "what should i do",
-    "im scared", "im not safe at home", "where can i go tonight", "asdfgh", "she hit me with a pan",
-    "my dad hurts my mum", "he's hitting her right now", "he just pushed her down the stairs", "he's strangling her",
-    "im safe, its next door", "im 14", "will i get in trouble for telling", "he's coming", "yes",
-    "is lockdown still on?", "I'm safe", "he's gone", "I'm at my mum's",
+    "he has a knife",
+    "😢",
+    "?",
+    "idk",
+    "maybe",
+    "kind of",
+    "wait",
+    "shit",
+    "no",
+    "i cant call",
+    "what should i do",
+    "im scared",
+    "im not safe at home",
+    "where can i go tonight",
+    "asdfgh",
+    "she hit me with a pan",
+    "my dad hurts my mum",
+    "he's hitting her right now",
+    "he just pushed her down the stairs",
+    "he's strangling her",
+    "im safe, its next door",
+    "im 14",
+    "will i get in trouble for telling",
+    "he's coming",
+    "yes",
+    "is lockdown still on?",
+    "I'm safe",
+    "he's gone",
+    "I'm at my mum's",
 }
 PLAYED_ELSEWHERE = {"he's gone"}
 MIN_OTHER_MESSAGES = 40
@@ -52,9 +76,11 @@ def test_dialogue_test_messages_are_not_near_copies_of_training_examples() -> No
     # The issue's own messages are what they are (some were in the training data before the issue): only the
     # others are judged.
     messages = story_messages() + [("dialogue_cases.yml", t["say"]) for t in case_turns()]
-    judged = [(where, text) for where, text in messages
-              if len(tokens(text)) >= 3 and text.lower() != "tell me more" and not text.startswith("/")
-              and text not in issue_messages()]
+    judged = [
+        (where, text)
+        for where, text in messages
+        if len(tokens(text)) >= 3 and text.lower() != "tell me more" and not text.startswith("/") and text not in issue_messages()
+    ]
     leaks = find_leaks(training_items(), judged)
     assert not leaks, "\n".join(map(str, leaks))
 

@@ -19,10 +19,12 @@ def featurized(tokens: int) -> Message:
     """A message with token and sentence features from two featurizers, as the pipeline's count vectors give."""
     message = Message(data={TEXT: "x " * tokens})
     for origin, width in (("words", 40), ("chars", 90)):
-        message.add_features(Features(sparse_random(tokens, width, density=0.2, random_state=RNG), FEATURE_TYPE_SEQUENCE,
-                                      TEXT, origin))
-        message.add_features(Features(sparse_random(1, width, density=0.3, random_state=RNG), FEATURE_TYPE_SENTENCE,
-                                      TEXT, origin))
+        message.add_features(
+            Features(sparse_random(tokens, width, density=0.2, random_state=RNG), FEATURE_TYPE_SEQUENCE, TEXT, origin)
+        )
+        message.add_features(
+            Features(sparse_random(1, width, density=0.3, random_state=RNG), FEATURE_TYPE_SENTENCE, TEXT, origin)
+        )
     return message
 
 

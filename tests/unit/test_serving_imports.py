@@ -31,8 +31,9 @@ SERVING = "from deploy import serving_imports\nserving_imports.install()\n"
 def in_serving_process(code: str, timeout: float = 300) -> Any:
     """Runs `code` after serving_imports.install() in a fresh interpreter; returns the JSON it printed last."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, "-W", "ignore", "-c", SERVING + code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", SERVING + code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -79,8 +80,7 @@ for use, call in uses.items():
         raised[use] = error.name
 print(json.dumps(raised))
 """)
-    assert result == {"instantiate": "tensorflow", "subclass": "tensorflow", "generator": "tensorflow",
-                      "plot": "matplotlib"}
+    assert result == {"instantiate": "tensorflow", "subclass": "tensorflow", "generator": "tensorflow", "plot": "matplotlib"}
 
 
 def module_ast(module: str) -> ast.Module:
@@ -90,8 +90,12 @@ def module_ast(module: str) -> ast.Module:
 
 def imported_names(tree: ast.Module, module: str) -> Set[str]:
     """The names `tree` imports with `from module import ...` (anywhere in it)."""
-    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == module
-            for alias in node.names}
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == module
+        for alias in node.names
+    }
 
 
 def top_level_names(tree: ast.Module) -> Set[str]:
@@ -114,8 +118,11 @@ def test_each_stand_in_holds_what_rasa_imports_from_the_module_it_replaces(modul
     assert set(names) <= top_level_names(real)
     used = imported_names(module_ast("rasa.utils.train_utils"), module)
     if module == "rasa.utils.plotting":  # rasa.nlu.test uses `plot_utils.<name>`, rasa.core.test imports by name
-        used = {node.attr for node in ast.walk(module_ast("rasa.nlu.test"))
-                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "plot_utils"}
+        used = {
+            node.attr
+            for node in ast.walk(module_ast("rasa.nlu.test"))
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "plot_utils"
+        }
         used |= imported_names(module_ast("rasa.core.test"), module)
     assert used and used <= set(names)
 

@@ -21,16 +21,22 @@ from sanic_cors import CORS
 
 from channels.webchat import WebChatInput
 
-SELF = {"text": "If you're in immediate danger, call 999 now. If you can't speak, cough or tap the handset, and on a "
-                "mobile press 55 when asked to be put through to the police.",
-        "custom": {"escalation": True, "kind": "self"}}
+SELF = {
+    "text": "If you're in immediate danger, call 999 now. If you can't speak, cough or tap the handset, and on a "
+    "mobile press 55 when asked to be put through to the police.",
+    "custom": {"escalation": True, "kind": "self"},
+}
 CHECKIN = {"text": "This chat can't send help. Are you somewhere safe to keep chatting? If you can't reply, that's OK."}
 # As utter_danger_check and utter_ask_danger_now of issue 13 (the danger classifier is unsure).
 CHECK = {"text": "If you or someone else is in danger now, call 999.", "custom": {"escalation": True, "kind": "check"}}
-ASK = {"text": "Are you in danger right now?",
-       "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No, not right now", "payload": "/deny"}]}
-LINK = {"text": "There is more advice on our website: https://www.derbyshire.police.uk/advice/advice-and-information/"
-                "daa/domestic-abuse/"}
+ASK = {
+    "text": "Are you in danger right now?",
+    "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No, not right now", "payload": "/deny"}],
+}
+LINK = {
+    "text": "There is more advice on our website: https://www.derbyshire.police.uk/advice/advice-and-information/"
+    "daa/domestic-abuse/"
+}
 
 REPLIES: Dict[str, List[Dict[str, Any]]] = {
     "check": [CHECK, ASK],

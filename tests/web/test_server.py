@@ -24,8 +24,12 @@ STATIC = ROOT / "web" / "static"
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
     """The website alone on a free port, with Rasa's public URL and the exit URL set."""
-    env = {**serve.environment(), "WEB_PORT": str(free_port()), "RASA_PORT": "5999",
-           "QUICK_EXIT_URL": "https://example.org/weather?a=1&b=2"}
+    env = {
+        **serve.environment(),
+        "WEB_PORT": str(free_port()),
+        "RASA_PORT": "5999",
+        "QUICK_EXIT_URL": "https://example.org/weather?a=1&b=2",
+    }
     processes = serve.start(["web"], env)
     yield f"http://127.0.0.1:{env['WEB_PORT']}"
     serve.stop(processes)
@@ -58,7 +62,7 @@ def test_quick_exit_is_a_real_link_before_any_script(web: str) -> None:
     assert html_attribute(link, "href") == "https://example.org/weather?a=1&b=2"
     assert html_attribute(page, "data-exit") == "https://example.org/weather?a=1&b=2"
     # The inline quick exit is the first script of the page, before the stylesheet and the chat's scripts.
-    assert page.index("<script>") < page.index("<link rel=\"stylesheet\"") < page.index("<script src=")
+    assert page.index("<script>") < page.index('<link rel="stylesheet"') < page.index("<script src=")
 
 
 def test_every_page_has_the_inline_quick_exit_allowed_by_its_hash(web: str) -> None:
