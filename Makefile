@@ -58,8 +58,9 @@ run: $(MODEL) $(RUN_PREREQUISITES) ## Run the bot: action server :5055, Rasa :50
 validate: install ## Check the training data and domain
 	$(BIN)/rasa data validate --fail-on-warnings
 
-lint: install ## Ruff on all Python code
+lint: install ## Ruff: the linter, and the formatter's check (`.venv/bin/ruff format .` formats)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 unit: install ## Unit tests (no servers)
 	$(BIN)/pytest -q tests/unit
