@@ -5,12 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-export PYTHONPATH := $(CURDIR)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-export RASA_TELEMETRY_ENABLED ?= false
-# endpoints.yml reads these; every rasa command (train, test, shell) gets the same defaults as scripts/serve.py.
-export ACTION_SERVER_PORT ?= 5055
-export SQLITE_TRACKER_DB ?= $(CURDIR)/.data/tracker.db
+# Every Rasa command runs patched, with the settings' defaults (ops/settings.py) in its environment.
+RASA := $(BIN)/python -m plugins
 MODEL := models/current.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
@@ -31,7 +27,8 @@ $(VENV)/.installed: requirements.lock requirements-rasa.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -r requirements-rasa.txt
 	$(BIN)/pip check | grep -v "matplotlib" | grep -v "^No broken" && exit 1 || true
-	$(BIN)/python scripts/build_spacy.py .spacy/en
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable .
+	$(BIN)/python -m scripts.build_spacy .spacy/en
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies and the spaCy pipeline
@@ -46,19 +43,18 @@ node_modules/.installed: package.json package-lock.json
 browser: node_modules/.installed /usr/bin/chromium ## Install the browser-test tools: Debian's Chromium, playwright-core, axe-core
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	@mkdir -p $(dir $(SQLITE_TRACKER_DB))
-	$(BIN)/rasa train --fixed-model-name current --out models --quiet
+	$(RASA) train --fixed-model-name current --out models --quiet
 	@touch $@
 
 train: $(MODEL) ## Train the model when it is missing or older than its inputs
 
-run: $(MODEL) $(RUN_PREREQUISITES) ## Run the bot: action server :5055, Rasa :5005 (REST, socket.io), website :8080
-	$(BIN)/python scripts/serve.py
+run: $(MODEL) $(RUN_PREREQUISITES) ## Run the bot: action server :5055, Rasa :5005 (REST, socket.io), website :8080 (VERBOSE=1: all warnings)
+	$(BIN)/python -m scripts.serve
 
 validate: install ## Check the training data and domain
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
 
-lint: install ## Ruff: the linter, and the formatter's check (`.venv/bin/ruff format .` formats)
+lint: install ## Ruff: the linter, and the formatter's check (`$(BIN)/ruff format .` formats)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -69,20 +65,20 @@ e2e: $(MODEL) ## End-to-end tests against the real servers over HTTP
 	$(BIN)/pytest -q tests/e2e
 
 stories: $(MODEL) ## Test stories with rasa test
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
 
 test: lint validate browser $(MODEL) $(TEST_PREREQUISITES) ## Everything: lint, validate, train, unit and end-to-end tests, test stories
 	$(BIN)/pytest tests
 	$(MAKE) --no-print-directory stories
 
 eval: $(MODEL) ## Held-out intent report and danger evaluation (over REST); fails below the bars
-	$(BIN)/python scripts/evaluate.py
+	$(BIN)/python -m scripts.evaluate
 
 crossval: install ## 5-fold cross-validation of the intent classifier (not part of make test)
-	$(BIN)/python scripts/crossval.py
+	$(BIN)/python -m scripts.crossval
 
 shell: $(MODEL) ## Chat with the bot in the terminal
-	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
 lock: ## Re-resolve requirements.lock from requirements.in (needs network)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

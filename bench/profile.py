@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from bench.stats import stack_totals, stage_shares, top_frames
-from scripts.serve import BIN
+from ops.settings import BIN
 
 # Where a turn's time can go, as patterns found in py-spy's frame names (`function (file:line)`).
 STAGES = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -11,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts import serve
-from scripts.serve import BIN, ROOT
-from tests.bot import free_port, start_bot
+import sqlalchemy as sa
+
+from ops import client, supervisor
+from ops.settings import BIN, ROOT
+from ops.supervisor import free_port
+from plugins.events_table import EVENTS
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Server:
     @property
     def rasa_pids(self) -> List[int]:
         """The process ids of the Rasa server(s) and, in front of replicas, the balancer."""
-        return [process.pid for process in serve.rasa_processes(self.processes)]
+        return [process.pid for process in supervisor.rasa_processes(self.processes)]
 
     @property
     def replicas(self) -> List[str]:
@@ -56,23 +58,23 @@ class Server:
         None when the side keeps trackers in memory."""
         if self.tracker_db is None or not self.tracker_db.exists():
             return {"stored_events": None, "escalations_recorded": None}
-        with sqlite3.connect(self.tracker_db) as db:
-            events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-            recorded = db.execute(
-                "SELECT COUNT(*) FROM events WHERE type_name = 'slot' AND action_name = 'escalated'"
-                " AND data LIKE '%\"value\": true%'"
-            ).fetchone()[0]
+        count = sa.select(sa.func.count()).select_from(EVENTS)
+        escalations = count.where(
+            EVENTS.c.type_name == "slot", EVENTS.c.action_name == "escalated", EVENTS.c.data.like('%"value": true%')
+        )
+        with sa.create_engine(f"sqlite:///{self.tracker_db}").connect() as db:
+            events, recorded = db.execute(count).scalar(), db.execute(escalations).scalar()
         return {"stored_events": events, "escalations_recorded": recorded}
 
     def stop(self) -> None:
         """Stops every process of this side and removes its temporary folder."""
-        serve.stop(self.processes)
+        supervisor.stop(self.processes)
         self.tmp.cleanup()
 
 
 def first_answer(base_url: str, text: str, started: float) -> float:
     """Seconds from `started` until the REST webhook has answered one message."""
-    if not serve.post_message(base_url, f"bench-first-{time.time_ns()}", text):
+    if not client.post_message(base_url, f"bench-first-{time.time_ns()}", text):
         raise RuntimeError(f"{base_url} answered its first message with nothing")
     return time.monotonic() - started
 
@@ -84,26 +86,28 @@ def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
     tmp = tempfile.TemporaryDirectory(prefix="bench-ours-", dir="/dev/shm" if tmpfs else None)
     started = time.monotonic()
     try:
-        bot = start_bot(Path(tmp.name), ["actions", "rasa", "web"], **overrides)
+        env = supervisor.isolated_environment(Path(tmp.name), **overrides)
+        processes = supervisor.start(["actions", "rasa", "web"], env)
     except BaseException:
         tmp.cleanup()
         raise
     ready = time.monotonic() - started
+    base_url = f"http://127.0.0.1:{env['RASA_PORT']}"
     try:
-        answered = first_answer(bot.url, "hi", started)
+        answered = first_answer(base_url, "hi", started)
     except BaseException:
-        bot.stop()
+        supervisor.stop(processes)
         tmp.cleanup()
         raise
-    replicas = int(bot.env["RASA_REPLICAS"])
-    front = f"{replicas} Rasa processes behind deploy/balancer.py" if replicas > 1 else "1 Rasa process"
+    replicas = int(env["RASA_REPLICAS"])
+    front = f"{replicas} Rasa processes behind ops/balancer.py" if replicas > 1 else "1 Rasa process"
     runs = (
-        f"scripts/serve.py: {front} ({Path(bot.env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
+        f"scripts/serve.py: {front} ({Path(env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
         f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py, website"
     )
     if overrides:
         runs += " " + " ".join(f"{k}={v}" for k, v in overrides.items())
-    return Server("ours", runs, bot.processes, bot.url, ready, answered, tmp, Path(bot.env["SQLITE_TRACKER_DB"]))
+    return Server("ours", runs, processes, base_url, ready, answered, tmp, Path(env["SQLITE_TRACKER_DB"]))
 
 
 def start_stock(folder: Path, model: Path) -> Server:
@@ -118,11 +122,11 @@ def start_stock(folder: Path, model: Path) -> Server:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        serve.wait_until_ready(f"{base}/webhooks/rest/", process)
+        supervisor.wait_until_ready(f"{base}/webhooks/rest/", process)
         ready = time.monotonic() - started
         answered = first_answer(base, "hello there", started)
     except BaseException:
-        serve.stop({"rasa": process})
+        supervisor.stop({"rasa": process})
         tmp.cleanup()
         raise
     runs = "rasa init --no-prompt bot, default config (DIET+TED), in-memory tracker store, no action server"
@@ -131,7 +135,7 @@ def start_stock(folder: Path, model: Path) -> Server:
 
 def train_ours(out: Path) -> tuple[float, Path]:
     """Trains our bot from scratch (empty Rasa cache) into `out`; returns the seconds and the model."""
-    env = {**serve.environment(), "RASA_CACHE_DIRECTORY": str(out / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**supervisor.environment(), "RASA_CACHE_DIRECTORY": str(out / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
     command: List[str] = [str(BIN / "rasa"), "train", "--fixed-model-name", "bench", "--out", str(out), "--quiet"]
     started = time.monotonic()
     subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from scripts.serve import BIN, ROOT
+from ops.settings import BIN, ROOT
 
 CACHE = ROOT / "bench" / ".bench-cache"
 

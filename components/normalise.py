@@ -9,12 +9,13 @@ Two levels:
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from typing import Iterable, Mapping
 
-DEFAULT_MAX_CHARS = 2000
+from ops.settings import Settings
+
+DEFAULT_MAX_CHARS: int = Settings.max_message_chars
 
 _QUOTES = str.maketrans(
     {
@@ -37,8 +38,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def max_message_chars() -> int:
-    """The length cap of a message's text on every channel: MAX_MESSAGE_CHARS, default 2000."""
-    return int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS))
+    """The length cap of a message's text on every channel: MAX_MESSAGE_CHARS."""
+    return Settings.load().max_message_chars
 
 
 def clean(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:

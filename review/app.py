@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import os
 import secrets
 import time
 from datetime import datetime, timezone
@@ -14,6 +13,7 @@ from typing import Any, Awaitable, Callable, Dict
 import jinja2
 from aiohttp import web
 
+from ops.settings import Settings
 from review.db import ReviewDB, reference
 from review.export import domain_intents, nlu_yaml, story_yaml
 from review.listing import PAGE_SIZE, Filters, conversations
@@ -44,7 +44,7 @@ def render(name: str, request: web.Request, status: int = 200, **context: Any) -
 
 def _cookie(response: web.StreamResponse, name: str, value: str, request: web.Request) -> None:
     """Sets an HttpOnly, SameSite=Strict cookie (Secure when REVIEW_SECURE_COOKIES is set or over HTTPS)."""
-    secure = bool(os.environ.get("REVIEW_SECURE_COOKIES")) or request.secure
+    secure = Settings.load().review_secure_cookies or request.secure
     response.set_cookie(name, value, httponly=True, samesite="Strict", secure=secure, path="/")
 
 
@@ -222,11 +222,12 @@ def make_app(db: ReviewDB | None = None, store: TrackerStore | None = None) -> w
 
 
 def main() -> None:
-    """Serves on REVIEW_PORT (default 8081)."""
+    """Serves on REVIEW_HOST:REVIEW_PORT."""
+    settings = Settings.load()
     web.run_app(
         make_app(),
-        host=os.environ.get("REVIEW_HOST", "127.0.0.1"),
-        port=int(os.environ.get("REVIEW_PORT", "8081")),
+        host=settings.review_host,
+        port=settings.review_port,
         access_log=None,
         print=lambda *_: None,
         shutdown_timeout=2,

@@ -7,16 +7,14 @@ import getpass
 import os
 import sys
 
+from ops.settings import Settings, fill_environment
 from review.db import ReviewDB
 from review.store import TrackerStore
 
 
 def retention_days(given: str | None) -> float:
-    """Days to keep: the argument, else REVIEW_RETENTION_DAYS, else RETENTION_DAYS (no default: purging is explicit)."""
-    value = given or os.environ.get("REVIEW_RETENTION_DAYS") or os.environ.get("RETENTION_DAYS")
-    if not value:
-        sys.exit("Say how many days to keep: make purge DAYS=N (or set REVIEW_RETENTION_DAYS).")
-    days = float(value)
+    """Days to keep: the argument, else RETENTION_DAYS."""
+    days = float(given) if given else Settings.load().retention_days
     if days < 0:
         sys.exit("DAYS must not be negative.")
     return days
@@ -32,10 +30,11 @@ def main(argv: list[str] | None = None) -> None:
     purge = commands.add_parser("purge", help="delete conversations whose last event is older than DAYS")
     purge.add_argument("days", nargs="?")
     args = parser.parse_args(argv)
+    fill_environment()
     if args.command == "serve":
         from review.app import main as serve
 
-        print(f"Review tool: http://localhost:{os.environ.get('REVIEW_PORT', '8081')}/", flush=True)
+        print(f"Review tool: http://localhost:{Settings.load().review_port}/", flush=True)
         serve()
     elif args.command == "trainer-add":
         password = os.environ.get("REVIEW_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
+from ops.settings import Settings
 from review.redact import redact
 from review.store import Summary, TrackerStore
 
@@ -71,10 +71,12 @@ RESCAN = 1000  # event ids re-read on each sync, for events committed out of id 
 
 
 def review_url() -> str:
-    """The review database URL: REVIEW_DB_URL, else SQLite at REVIEW_DB (default .data/review.db)."""
-    path = Path(os.environ.get("REVIEW_DB", str(ROOT / ".data" / "review.db")))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return os.environ.get("REVIEW_DB_URL") or f"sqlite:///{path}"
+    """The review database URL: REVIEW_DB_URL, else SQLite at REVIEW_DB."""
+    settings = Settings.load()
+    if settings.review_db_url:
+        return settings.review_db_url
+    settings.review_db.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{settings.review_db}"
 
 
 def reference(sender_id: str) -> str:

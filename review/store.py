@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
+from ops.settings import Settings
+from plugins.events_table import EVENTS
+
 LOW_CONFIDENCE = 0.6
 FALLBACK_INTENTS = {"nlu_fallback"}
 FALLBACK_ACTIONS = {"utter_default", "action_default_fallback"}
@@ -24,15 +24,14 @@ def tracker_url() -> Union[str, sa.engine.URL]:
     The endpoints file is read and turned into a URL by Rasa's own code, so the review tool reads exactly the store
     Rasa writes (endpoints.production.yml: PostgreSQL from POSTGRES_*; endpoints.yml: SQLite at SQLITE_TRACKER_DB).
     """
-    if os.environ.get("TRACKER_DB_URL"):
-        return os.environ["TRACKER_DB_URL"]
+    settings = Settings.load()
+    if settings.tracker_db_url:
+        return settings.tracker_db_url
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.utils.common import class_from_module_path
     from rasa.utils.endpoints import read_endpoint_config
 
-    os.environ.setdefault("SQLITE_TRACKER_DB", str(ROOT / ".data" / "tracker.db"))
-    os.environ.setdefault("ACTION_SERVER_PORT", "5055")
-    endpoints = os.environ.get("RASA_ENDPOINTS", str(ROOT / "endpoints.yml"))
+    endpoints = str(settings.rasa_endpoints)
     config = read_endpoint_config(endpoints, "tracker_store")
     if config is None or not (config.type == "SQL" or issubclass(class_from_module_path(config.type), SQLTrackerStore)):
         raise SystemExit(f"{endpoints} has no SQL tracker store: the review tool reads Rasa's SQL `events` table.")
@@ -47,19 +46,6 @@ def tracker_url() -> Union[str, sa.engine.URL]:
         given.get("login_db"),
         given.get("query"),
     )
-
-
-EVENTS = sa.Table(
-    "events",
-    sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
 
 
 @dataclass

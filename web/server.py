@@ -1,4 +1,4 @@
-"""Serves the website demo page (web/static) on WEB_PORT (default 8080), with /healthz.
+"""Serves the website demo page (web/static) on WEB_PORT, with /healthz.
 
 The HTML pages are filled in on the way out, so they work before any script has loaded: the quick exit is a real
 link to QUICK_EXIT_URL, web/quick_exit.js is inlined at the top of every page (allowed by its hash in the
@@ -21,46 +21,38 @@ from pathlib import Path
 from typing import Dict
 from urllib.parse import urlsplit
 
+from ops.settings import Settings
+
 STATIC = Path(__file__).resolve().parent / "static"
 QUICK_EXIT_SCRIPT = (Path(__file__).resolve().parent / "quick_exit.js").read_text()
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(QUICK_EXIT_SCRIPT.encode()).digest()).decode()
-DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+SETTINGS = Settings.load()
 HOSTNAME = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)")
 PAGE = re.compile(r"^/([a-z0-9-]+\.html)?$")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
-def rasa_url(host_header: str, env: Dict[str, str]) -> str:
+def rasa_url(host_header: str, settings: Settings) -> str:
     """Rasa's public base URL: RASA_PUBLIC_URL, else the host the page came from on RASA_PORT."""
-    if env.get("RASA_PUBLIC_URL"):
-        return env["RASA_PUBLIC_URL"].rstrip("/")
+    if settings.rasa_public_url:
+        return settings.rasa_public_url.rstrip("/")
     match = HOSTNAME.match(host_header or "")
     hostname = match.group(1) if match else "localhost"
-    return f"http://{hostname}:{env.get('RASA_PORT', '5005')}"
+    return f"http://{hostname}:{settings.rasa_port}"
 
 
-def exit_url(env: Dict[str, str]) -> str:
-    """Where the quick exit goes: QUICK_EXIT_URL, which must be an http(s) address."""
-    url = env.get("QUICK_EXIT_URL") or DEFAULT_EXIT_URL
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise ValueError(f"QUICK_EXIT_URL must be an http(s) address, not {url!r}")
-    return url
+def retention_in_words(settings: Settings) -> str:
+    """RETENTION_DAYS, the setting make run's purge reads, in words: "90 days"."""
+    return f"{settings.retention_days:g} day" + ("" if settings.retention_days == 1 else "s")
 
 
-def retention_days(env: Dict[str, str]) -> str:
-    """RETENTION_DAYS, the setting make run's purge reads (scripts/serve.py sets its default), in words: "90 days"."""
-    value = env.get("RETENTION_DAYS")
-    if not value:
-        raise ValueError("RETENTION_DAYS is not set: start the website with make run, which sets every default")
-    days = float(value)
-    if days < 0:
-        raise ValueError(f"RETENTION_DAYS must not be negative, not {value!r}")
-    return f"{days:g} day" + ("" if days == 1 else "s")
-
-
-def page_values(host_header: str, env: Dict[str, str]) -> Dict[str, str]:
+def page_values(host_header: str, settings: Settings) -> Dict[str, str]:
     """What the pages are filled in with (HTML-escaped, except the trusted inline script)."""
-    values = {"exit_url": exit_url(env), "rasa_url": rasa_url(host_header, env), "retention": retention_days(env)}
+    values = {
+        "exit_url": settings.quick_exit_url,
+        "rasa_url": rasa_url(host_header, settings),
+        "retention": retention_in_words(settings),
+    }
     escaped = {name: html.escape(value, quote=True) for name, value in values.items()}
     return {**escaped, "quick_exit_script": QUICK_EXIT_SCRIPT}
 
@@ -92,7 +84,7 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_response(204)
             self.end_headers()
         elif page and (STATIC / (page.group(1) or "index.html")).is_file():
-            values = page_values(self.headers.get("Host", ""), dict(os.environ))
+            values = page_values(self.headers.get("Host", ""), SETTINGS)
             self.reply(render(page.group(1) or "index.html", values).encode(), "text/html")
         elif os.path.isdir(self.translate_path(path)) or self.translate_path(path).endswith(".html"):
             self.send_error(404)  # a page only ever filled in, never as its template
@@ -112,7 +104,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", security_policy(rasa_url(self.headers.get("Host", ""), dict(os.environ))))
+        self.send_header("Content-Security-Policy", security_policy(rasa_url(self.headers.get("Host", ""), SETTINGS)))
         super().end_headers()
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
@@ -125,12 +117,10 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 def main() -> None:
-    """Checks the settings and every page once, then serves until interrupted."""
-    env = dict(os.environ)
+    """Checks every page once, then serves on WEB_PORT until interrupted."""
     for page in STATIC.glob("*.html"):
-        render(page.name, page_values("localhost", env))
-    port = int(env.get("WEB_PORT", "8080"))
-    server = ThreadingHTTPServer(("0.0.0.0", port), partial(Handler, directory=str(STATIC)))
+        render(page.name, page_values("localhost", SETTINGS))
+    server = ThreadingHTTPServer(("0.0.0.0", SETTINGS.web_port), partial(Handler, directory=str(STATIC)))
     server.serve_forever()
 
 

@@ -8,7 +8,8 @@ from typing import Dict, Iterator
 
 import pytest
 
-from tests.bot import Bot, free_port, start_bot
+from ops.supervisor import free_port
+from tests.bot import Bot, start_bot
 from tests.channels.provider import Provider
 
 # Sender ids unique to this run, so conversations never meet ones from earlier runs in a shared tracker store.

@@ -8,7 +8,7 @@ import json
 import urllib.request
 from typing import Any, Dict, List
 
-from scripts.serve import post
+from ops.client import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, chat_id
 from tests.channels.provider import Provider

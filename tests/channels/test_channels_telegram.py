@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import List
 
-from scripts.serve import post
+from ops.client import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, chat_id
 from tests.channels.provider import Provider

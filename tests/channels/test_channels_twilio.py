@@ -8,7 +8,7 @@ from typing import List
 from twilio.request_validator import RequestValidator
 
 from channels.sms import fits
-from scripts.serve import post
+from ops.client import post
 from tests.bot import Bot
 from tests.channels.conftest import SECRETS, phone
 from tests.channels.provider import Provider

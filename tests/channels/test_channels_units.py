@@ -10,7 +10,7 @@ from rasa.core.run import create_http_input_channels
 
 from channels.phone import button_payload, first_reply_due, last_bot_buttons, numbered_options, spell_out_links
 from channels.sms import fits, sms_length, split_sms
-from scripts.serve import post
+from ops.client import post
 from tests.bot import start_bot
 from tests.channels.conftest import SECRETS
 

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from scripts import serve
-from tests.bot import bot_environment
+from ops import supervisor
+from ops.settings import ROOT
 
 
 def listening(port: int) -> bool:
@@ -23,47 +23,43 @@ def listening(port: int) -> bool:
 
 def start_supervisor(tmp_path: Path) -> Tuple[subprocess.Popen, Dict[str, str], List[int]]:
     """scripts/serve.py (what `make run` runs) on free ports, with 2 Rasa replicas; returns it, its env and ports."""
-    env = bot_environment(tmp_path, RASA_REPLICAS="2")
+    env = supervisor.isolated_environment(tmp_path, RASA_REPLICAS="2")
     ports = [int(env[name]) for name in ("RASA_PORT", "ACTION_SERVER_PORT", "WEB_PORT")]
     ports += [int(port) for port in env["RASA_REPLICA_PORTS"].split()]
-    supervisor = subprocess.Popen(
-        [sys.executable, str(serve.ROOT / "scripts" / "serve.py")],
-        cwd=serve.ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve"], cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL
     )
-    return supervisor, env, ports
+    return serving, env, ports
 
 
-def assert_all_stopped(supervisor: subprocess.Popen, ports: List[int]) -> None:
+def assert_all_stopped(serving: subprocess.Popen, ports: List[int]) -> None:
     """serve.py exits, and nothing it started still listens."""
-    supervisor.wait(timeout=90)
+    serving.wait(timeout=90)
     still = [port for port in ports if listening(port)]
     assert not still, f"still listening after serve.py stopped: {still}"
 
 
 def test_a_second_sigterm_does_not_leave_servers_behind(tmp_path: Path) -> None:
-    supervisor, env, ports = start_supervisor(tmp_path)
+    serving, env, ports = start_supervisor(tmp_path)
     try:
-        serve.wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/_balancer/health", supervisor)
-        serve.wait_until_ready(f"http://127.0.0.1:{env['WEB_PORT']}/healthz", supervisor)
+        supervisor.wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/_balancer/health", serving)
+        supervisor.wait_until_ready(f"http://127.0.0.1:{env['WEB_PORT']}/healthz", serving)
         assert all(listening(port) for port in ports)
-        supervisor.send_signal(signal.SIGTERM)
+        serving.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        supervisor.send_signal(signal.SIGTERM)  # as make passes its own SIGTERM on
-        assert_all_stopped(supervisor, ports)
+        serving.send_signal(signal.SIGTERM)  # as make passes its own SIGTERM on
+        assert_all_stopped(serving, ports)
     finally:
-        if supervisor.poll() is None:
-            supervisor.kill()
+        if serving.poll() is None:
+            serving.kill()
 
 
 def test_a_sigterm_during_start_up_stops_what_has_started(tmp_path: Path) -> None:
-    supervisor, env, ports = start_supervisor(tmp_path)
+    serving, env, ports = start_supervisor(tmp_path)
     try:
-        serve.wait_until_ready(f"http://127.0.0.1:{env['WEB_PORT']}/healthz", supervisor)  # the replicas still load
-        supervisor.send_signal(signal.SIGTERM)
-        assert_all_stopped(supervisor, ports)
+        supervisor.wait_until_ready(f"http://127.0.0.1:{env['WEB_PORT']}/healthz", serving)  # the replicas still load
+        serving.send_signal(signal.SIGTERM)
+        assert_all_stopped(serving, ports)
     finally:
-        if supervisor.poll() is None:
-            supervisor.kill()
+        if serving.poll() is None:
+            serving.kill()

@@ -1,5 +1,5 @@
-"""Rasa as `make run` starts it (scripts/serve.py -> deploy/rasa_server.py): no replica has TensorFlow, or any other
-package deploy/serving_imports.py refuses, loaded; and a model that needs TensorFlow stops Rasa instead of leaving it
+"""Rasa as `make run` starts it (scripts/serve.py -> plugins/patches.py): no replica has TensorFlow, or any other
+package plugins/serving_imports.py refuses, loaded; and a model that needs TensorFlow stops Rasa instead of leaving it
 up with no model, answering nothing."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Dict, Set
 
 import pytest
 
-from deploy.serving_imports import REFUSED
-from scripts import serve
-from tests.bot import Bot, bot_environment, escalated
+from ops import supervisor
+from ops.settings import ROOT
+from plugins.serving_imports import REFUSED
+from tests.bot import Bot, escalated
 from tests.conftest import MODEL
 
 DIET = "rasa.nlu.classifiers.diet_classifier.DIETClassifier"
@@ -71,16 +72,16 @@ def model_needing_tensorflow(tmp_path: Path) -> Path:
 def test_a_model_that_needs_tensorflow_stops_rasa(tmp_path: Path) -> None:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` (make test does).")
-    env = bot_environment(tmp_path, RASA_REPLICAS="1", RASA_MODEL=str(model_needing_tensorflow(tmp_path)))
+    env = supervisor.isolated_environment(tmp_path, RASA_REPLICAS="1", RASA_MODEL=str(model_needing_tensorflow(tmp_path)))
     log = tmp_path / "rasa.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            serve.commands(env)["rasa"], cwd=serve.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            supervisor.commands(env)["rasa"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         with pytest.raises(RuntimeError, match="exited with 1"):
-            serve.wait_until_ready(serve.health_urls(env)["rasa"], process, timeout=240)
+            supervisor.wait_until_ready(supervisor.health_urls(env)["rasa"], process, timeout=240)
     finally:
-        serve.stop({"rasa": process})
+        supervisor.stop({"rasa": process})
     said = log.read_text()
     assert "cannot be served without tensorflow" in said and DIET in said, said[-3000:]

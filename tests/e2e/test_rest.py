@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from scripts import serve
+from ops import supervisor
 from tests.bot import Bot, escalated, texts
 
 
@@ -84,7 +84,7 @@ def test_a_huge_message_gets_a_safe_reply(bot: Bot) -> None:
 
 
 def rasa_memory(bot: Bot) -> int:
-    processes = [psutil.Process(p.pid) for p in serve.rasa_processes(bot.processes)]
+    processes = [psutil.Process(p.pid) for p in supervisor.rasa_processes(bot.processes)]
     return sum(p.memory_info().rss for process in processes for p in [process, *process.children(recursive=True)])
 
 

@@ -10,8 +10,7 @@ import pytest
 import redis
 from psycopg2 import sql
 
-from deploy import preflight
-from scripts import serve
+from ops import client, preflight
 
 
 def skip_unless_reachable(env: Dict[str, str]) -> None:
@@ -25,7 +24,7 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
     """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
-    status, headers, reply = serve.post(
+    status, headers, reply = client.post(
         f"{base_url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout
     )
     assert status == 200, (status, reply[:300])

@@ -1,7 +1,7 @@
 """The balancer's websocket proxying and session pinning, against two real (small) aiohttp upstream servers.
 
 Rasa's own socket.io websocket transport fails on Python 3.11 (sanic 21.12), so the stack tests use long-polling;
-this checks the websocket path of deploy/balancer.py on its own.
+this checks the websocket path of ops/balancer.py on its own.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from deploy.balancer import application
+from ops.balancer import application
 
 
 def upstream(name: str) -> web.Application:

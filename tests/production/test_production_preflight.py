@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy import stack
-from tests.bot import free_port
+from ops import stack
+from ops.supervisor import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -26,7 +26,7 @@ def test_the_launcher_refuses_to_start_and_names_the_unreachable_service(service
         POSTGRES_DB="postgres",  # creates no database
         **{variable: str(free_port())},
     )
-    result = subprocess.run([sys.executable, "-m", "deploy.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "ops.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "refusing to start Rasa" in result.stderr
     assert f"{service} at 127.0.0.1:{env[variable]} is unreachable" in result.stderr

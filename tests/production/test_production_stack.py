@@ -1,6 +1,6 @@
 """The production stack for real: 2 Rasa replicas behind the balancer on the local PostgreSQL, Redis and RabbitMQ.
 
-The stack is started by deploy/stack.py (as `make run-prod` does) with a fresh database, queue, exchange and Redis
+The stack is started by ops/stack.py (as `make run-prod` does) with a fresh database, queue, exchange and Redis
 key prefix, which are removed afterwards. The replica-killing test runs last.
 """
 
@@ -21,9 +21,9 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from deploy import health, stack
-from scripts import serve
-from tests.bot import free_port, texts
+from ops import health, stack, supervisor
+from ops.supervisor import free_port
+from tests.bot import texts
 from tests.production import services
 
 HERE = Path(__file__).resolve().parent
@@ -63,9 +63,9 @@ def prod() -> Iterator[Stack]:
         processes = stack.start_stack(env, web=False)
         print(f"\nproduction stack started in {time.monotonic() - started:.1f} s")
         try:
-            yield Stack(env, processes, serve.replica_urls(env), f"http://127.0.0.1:{env['RASA_PORT']}")
+            yield Stack(env, processes, supervisor.replica_urls(env), f"http://127.0.0.1:{env['RASA_PORT']}")
         finally:
-            serve.stop(processes)
+            supervisor.stop(processes)
     finally:
         services.remove_test_data(env)
 
@@ -123,7 +123,7 @@ def burst(prod: Stack, sender: str) -> tuple[list, bool]:
 
 
 def test_concurrent_messages_of_one_sender_are_taken_in_turn(prod: Stack) -> None:
-    # Three bursts: stock Rasa's RedisLockStore lost a user turn in about one burst in three (see deploy/lock_store.py).
+    # Three bursts: stock Rasa's RedisLockStore lost a user turn in about one burst in three (see plugins/lock_store.py).
     for sender in (new_sender(), new_sender(), new_sender()):
         replies, seen_lock = burst(prod, sender)
         assert all(texts(reply) for reply in replies), replies
@@ -158,13 +158,13 @@ def test_socketio_sessions_stick_to_one_replica_through_the_balancer(prod: Stack
 
 def test_the_health_check_catches_a_replica_that_fell_back_to_memory(prod: Stack) -> None:
     port = str(free_port())  # a replica whose tracker store points at a PostgreSQL port nobody listens on
-    broken = serve.start(["rasa"], {**prod.env, "RASA_PORT": port, "RASA_REPLICAS": "1", "POSTGRES_PORT": str(free_port())})
+    broken = supervisor.start(["rasa"], {**prod.env, "RASA_PORT": port, "RASA_REPLICAS": "1", "POSTGRES_PORT": str(free_port())})
     try:
         with pytest.raises(RuntimeError, match="in-memory tracker store"):
             health.check_replica(prod.env, f"http://127.0.0.1:{port}")
         assert health.check_replica(prod.env, prod.replicas[0]) > 0
     finally:
-        serve.stop(broken)
+        supervisor.stop(broken)
 
 
 def test_the_balancer_keeps_answering_when_a_replica_dies(prod: Stack) -> None:

@@ -21,9 +21,10 @@ import pytest
 import requests
 from psycopg2 import sql
 
-from deploy import preflight
-from scripts import serve
-from tests.bot import Bot, escalated, free_port, start_bot
+from ops import preflight, settings, supervisor
+from ops.settings import ROOT
+from ops.supervisor import free_port
+from tests.bot import Bot, escalated, start_bot
 
 PASSWORD = "correct horse battery"
 
@@ -56,7 +57,7 @@ def csrf_of(page: str) -> str:
 def cli(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """Runs the review tool's command line."""
     return subprocess.run(
-        [sys.executable, "-m", "review.cli", *args], env=env, capture_output=True, text=True, timeout=120, cwd=serve.ROOT
+        [sys.executable, "-m", "review.cli", *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
     )
 
 
@@ -72,13 +73,13 @@ def postgres_env(action_port: str) -> Dict[str, str]:
     """Settings of a Rasa server on its own fresh PostgreSQL database, RabbitMQ queue and Redis key prefix."""
     tag = uuid.uuid4().hex[:10]
     env = {
-        **preflight.DEFAULTS,
+        **settings.environment(),
         "POSTGRES_DB": f"review_test_{tag}",
         "RABBITMQ_QUEUE": f"review_test_{tag}",
         "RABBITMQ_EXCHANGE": f"review_test_{tag}_exchange",
         "REDIS_KEY_PREFIX": f"reviewtest{tag}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_ENDPOINTS": str(serve.ROOT / "endpoints.production.yml"),
+        "RASA_ENDPOINTS": str(ROOT / "endpoints.production.yml"),
     }
     env.pop("RASA_REPLICAS", None)
     preflight.check_postgres(env)
@@ -134,14 +135,14 @@ def fill(bot: Bot) -> Dict[str, str]:
 
 def start_review(tmp: Path, tracker_env: Dict[str, str], senders: Dict[str, str]) -> Iterator[Review]:
     """Runs `review serve` over a tracker store with a fresh review DB and one trainer, until the caller is done."""
-    env = serve.environment()
+    env = supervisor.environment()
     env.update(tracker_env, REVIEW_DB=str(tmp / "review.db"), REVIEW_PORT=str(free_port()), REVIEW_PASSWORD=PASSWORD)
     added = cli(env, "trainer-add", "trainer")
     assert added.returncode == 0, added.stderr
-    process = subprocess.Popen([sys.executable, "-m", "review.cli", "serve"], env=env, cwd=serve.ROOT, start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "review.cli", "serve"], env=env, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{env['REVIEW_PORT']}"
     try:
-        serve.wait_until_ready(f"{url}/healthz", process, timeout=120)
+        supervisor.wait_until_ready(f"{url}/healthz", process, timeout=120)
         yield Review(url, env, senders)
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -1,11 +1,11 @@
-"""The conversation list stays fast with many conversations (review/bench.py, smaller than `make review-bench`)."""
+"""The conversation list stays fast with many conversations (bench/review_list.py, smaller than `make review-bench`)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from review.bench import measure
+from bench.review_list import measure
 
 
 def test_list_loads_fast_with_2000_conversations(tmp_path: Path) -> None:

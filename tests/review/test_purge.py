@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from review.bench import create_events_table, events_for, insert
+from ops import supervisor
+from ops.settings import Settings
+from plugins import events_table
+from plugins.events_table import EVENTS
 from review.db import INDEX, ReviewDB
-from review.store import EVENTS, TrackerStore
+from review.store import TrackerStore
 from scripts import serve
 from tests.review.conftest import cli
+from tests.review.factory import conversation
 
 
 def test_purge_keeps_conversations_with_recent_events(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     engine = sa.create_engine(url, future=True)
-    create_events_table(engine)
-    now, rng = time.time(), random.Random(3)
+    events_table.create(engine)
+    now = time.time()
     ages = {"old-a": 45, "old-b": 31, "fresh": 2, "new": 0}
     for sender, days in ages.items():
-        insert(engine, sender, events_for(sender, now - days * 86400, rng))
+        events_table.insert(engine, sender, conversation(now - days * 86400))
     # began 40 days ago but the user came back yesterday: its last event is recent, so it stays
-    insert(engine, "came-back", events_for("came-back", now - 40 * 86400, rng) + events_for("came-back", now - 86400, rng))
+    events_table.insert(engine, "came-back", conversation(now - 40 * 86400) + conversation(now - 86400))
     review_db = ReviewDB(f"sqlite:///{tmp_path / 'review.db'}")
     review_db.sync(TrackerStore(url))
     env = {
-        **serve.environment(),
+        **supervisor.environment(),
         "SQLITE_TRACKER_DB": str(tmp_path / "tracker.db"),
         "REVIEW_DB": str(tmp_path / "review.db"),
         "RETENTION_DAYS": "30",
@@ -42,8 +45,16 @@ def test_purge_keeps_conversations_with_recent_events(tmp_path: Path) -> None:
     assert indexed == {"fresh", "new", "came-back"}
 
 
-def test_purge_needs_a_number_of_days(tmp_path: Path) -> None:
-    env = {k: v for k, v in serve.environment().items() if "RETENTION_DAYS" not in k}
+def test_purge_without_days_keeps_conversations_for_retention_days(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = sa.create_engine(url, future=True)
+    events_table.create(engine)
+    days = Settings().retention_days
+    for sender, age in {"older": days + 1, "younger": days - 1}.items():
+        events_table.insert(engine, sender, conversation(time.time() - age * 86400))
+    env = {k: v for k, v in supervisor.environment().items() if k != "RETENTION_DAYS"}
     env.update(SQLITE_TRACKER_DB=str(tmp_path / "tracker.db"), REVIEW_DB=str(tmp_path / "review.db"))
     result = cli(env, "purge")
-    assert result.returncode != 0 and "DAYS" in result.stderr
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
+        assert {row[0] for row in conn.execute(sa.select(EVENTS.c.sender_id).distinct())} == {"younger"}

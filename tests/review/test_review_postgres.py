@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import random
 import time
 
 import sqlalchemy as sa
 
-from review.bench import events_for, insert
+from plugins import events_table
+from plugins.events_table import EVENTS
 from review.db import reference
-from review.store import EVENTS, TrackerStore
+from review.store import TrackerStore
 from tests.review.conftest import PostgresBot, Review, cli
+from tests.review.factory import conversation
 
 
 def test_list_and_transcript_over_postgres(review_pg: Review) -> None:
@@ -39,7 +40,7 @@ def test_purge_on_postgres_removes_only_old_conversations(review_pg: Review, pos
     )
     old = [f"old-{n}" for n in range(3)]
     for sender in old:
-        insert(store.engine, sender, events_for(sender, time.time() - 40 * 86400, random.Random(sender)))
+        events_table.insert(store.engine, sender, conversation(time.time() - 40 * 86400))
     result = cli(review_pg.env, "purge", "30")
     assert result.returncode == 0, result.stderr
     assert "Purged 3 conversation(s)" in result.stdout

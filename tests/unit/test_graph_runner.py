@@ -1,4 +1,4 @@
-"""deploy/graph_runner.py gives what Rasa's DaskGraphRunner gives, on the trained model's prediction graph."""
+"""plugins/graph_runner.py gives what Rasa's DaskGraphRunner gives, on the trained model's prediction graph."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rasa.engine.runner.dask import DaskGraphRunner
 
-from deploy.graph_runner import SequentialGraphRunner
+from plugins.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL
 from tests.predictions import parse_and_predict
 

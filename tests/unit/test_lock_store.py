@@ -1,4 +1,4 @@
-"""deploy/lock_store.py's SQLiteLockStore: one conversation's turns one at a time, across processes."""
+"""plugins/lock_store.py's SQLiteLockStore: one conversation's turns one at a time, across processes."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 
 from rasa.utils.endpoints import EndpointConfig
 
-from deploy.lock_store import SQLiteLockStore
+from plugins.lock_store import SQLiteLockStore
 
 TURNS_PER_PROCESS = 25
 
 
 def lock_store(db: Path) -> SQLiteLockStore:
     """A lock store as endpoints.yml configures it."""
-    return SQLiteLockStore(EndpointConfig(type="deploy.lock_store.SQLiteLockStore", db=str(db)))
+    return SQLiteLockStore(EndpointConfig(type="plugins.lock_store.SQLiteLockStore", db=str(db)))
 
 
 def take_turns(db: Path, counter: Path, start: "multiprocessing.synchronize.Barrier") -> None:

@@ -1,4 +1,4 @@
-"""deploy/serving_imports.py and the train schema deferred by deploy/rasa_server.py: a serving process refuses
+"""plugins/serving_imports.py and the train schema deferred by plugins/patches.py: a serving process refuses
 TensorFlow and the other REFUSED packages, the stand-ins cover what Rasa imports from the modules they replace, and
 the model parses and predicts as in a plain Rasa process. Serving processes run in subprocesses: install() changes the
 interpreter for good."""
@@ -20,12 +20,12 @@ import rasa
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.storage import ModelMetadata
 
-from deploy import rasa_server, serving_imports
+from plugins import patches, serving_imports
 from tests.conftest import MODEL, ROOT
 from tests.predictions import parse_and_predict
 
 RASA = Path(rasa.__file__).parent
-SERVING = "from deploy import serving_imports\nserving_imports.install()\n"
+SERVING = "from plugins import serving_imports\nserving_imports.install()\n"
 
 
 def in_serving_process(code: str, timeout: float = 300) -> Any:
@@ -135,10 +135,10 @@ def test_a_serving_process_parses_and_predicts_as_rasa_does(tmp_path: Path) -> N
     served = in_serving_process(f"""
 import json, sys
 from pathlib import Path
-from deploy import rasa_server
-from deploy.graph_runner import SequentialGraphRunner
+from plugins import patches
+from plugins.graph_runner import SequentialGraphRunner
 from tests.predictions import parse_and_predict
-rasa_server.patch_rasa()
+patches.apply()
 results = parse_and_predict(SequentialGraphRunner, Path({str(tmp_path / "serving")!r}), Path({str(MODEL)!r}))
 loaded = sorted({{name.partition(".")[0] for name in sys.modules}} & serving_imports.REFUSED)
 validator = "rasa.graph_components.validators.default_recipe_validator" in sys.modules
@@ -180,9 +180,9 @@ def test_the_deferred_train_schema_is_rasas_once_read() -> None:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` (make test does).")
     serialized = model_metadata()
-    deferred = rasa_server.metadata_from_dict(ModelMetadata, copy.deepcopy(serialized))
-    rasas = rasa_server._rasa_metadata_from_dict(ModelMetadata, copy.deepcopy(serialized))
-    assert isinstance(deferred.train_schema, rasa_server.DeferredGraphSchema)
+    deferred = patches.metadata_from_dict(ModelMetadata, copy.deepcopy(serialized))
+    rasas = patches._rasa_metadata_from_dict(ModelMetadata, copy.deepcopy(serialized))
+    assert isinstance(deferred.train_schema, patches.DeferredGraphSchema)
     assert deferred.train_schema._nodes is None  # nothing imported yet
     assert deferred.predict_schema == rasas.predict_schema
     assert deferred.train_schema.nodes == rasas.train_schema.nodes

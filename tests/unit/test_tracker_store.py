@@ -1,4 +1,4 @@
-"""The embedded tracker store (deploy/tracker_store.py) against a real SQLite file."""
+"""The embedded tracker store (plugins/tracker_store.py) against a real SQLite file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from deploy.tracker_store import EmbeddedTrackerStore
+from plugins.tracker_store import EmbeddedTrackerStore
 
 
 class CollectingBroker(EventBroker):

@@ -13,8 +13,9 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from scripts import serve
-from tests.bot import free_port, start_bot
+from ops import supervisor
+from ops.supervisor import free_port
+from tests.bot import start_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("browser.mjs")
@@ -76,7 +77,7 @@ def browser_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, 
 def scripted_run() -> Iterator[Dict[str, Any]]:
     """The website in front of the scripted stand-in for Rasa; runs the scripted browser phase once."""
     web_port, rasa_port = str(free_port()), str(free_port())
-    env = {**serve.environment(), "WEB_PORT": web_port, "RASA_PORT": rasa_port, "QUICK_EXIT_URL": exit_url(web_port)}
+    env = {**supervisor.environment(), "WEB_PORT": web_port, "RASA_PORT": rasa_port, "QUICK_EXIT_URL": exit_url(web_port)}
     rasa = subprocess.Popen(
         [sys.executable, "-m", "tests.web.scripted_rasa", rasa_port, *origins(web_port).split()],
         cwd=ROOT,
@@ -85,11 +86,11 @@ def scripted_run() -> Iterator[Dict[str, Any]]:
     )
     processes = {"scripted_rasa": rasa}
     try:
-        serve.wait_until_ready(f"http://127.0.0.1:{rasa_port}/health", rasa, timeout=60)
-        processes.update(serve.start(["web"], env))
+        supervisor.wait_until_ready(f"http://127.0.0.1:{rasa_port}/health", rasa, timeout=60)
+        processes.update(supervisor.start(["web"], env))
         yield run_browser(web_port, ["scripted"])
     finally:
-        serve.stop(processes)
+        supervisor.stop(processes)
 
 
 CHECKS = [

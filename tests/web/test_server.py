@@ -13,8 +13,9 @@ from typing import Dict, Iterator, Tuple
 
 import pytest
 
-from scripts import serve
-from tests.bot import free_port
+from ops import supervisor
+from ops.settings import Settings
+from ops.supervisor import free_port
 from web import server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,14 +26,14 @@ STATIC = ROOT / "web" / "static"
 def web() -> Iterator[str]:
     """The website alone on a free port, with Rasa's public URL and the exit URL set."""
     env = {
-        **serve.environment(),
+        **supervisor.environment(),
         "WEB_PORT": str(free_port()),
         "RASA_PORT": "5999",
         "QUICK_EXIT_URL": "https://example.org/weather?a=1&b=2",
     }
-    processes = serve.start(["web"], env)
+    processes = supervisor.start(["web"], env)
     yield f"http://127.0.0.1:{env['WEB_PORT']}"
-    serve.stop(processes)
+    supervisor.stop(processes)
 
 
 def get(url: str, host: str | None = None) -> Tuple[int, Dict[str, str], bytes]:
@@ -94,8 +95,8 @@ def privacy_text(page: str) -> str:
 
 
 def test_privacy_text_states_the_retention_make_run_purges_with(web: str) -> None:
-    """The page's figure is RETENTION_DAYS as serve.py hands it to the purge (its default when unset)."""
-    days = serve.environment()["RETENTION_DAYS"]
+    """The page's figure is RETENTION_DAYS as scripts/serve.py hands it to the purge (its default when unset)."""
+    days = supervisor.environment()["RETENTION_DAYS"]
     text = privacy_text(get(f"{web}/")[2].decode())
     assert f"Our server keeps your messages for {float(days):g} days after your last message" in text, text
     assert "gone when you close this tab" not in text
@@ -103,22 +104,21 @@ def test_privacy_text_states_the_retention_make_run_purges_with(web: str) -> Non
 
 @pytest.mark.parametrize("value, words", [("30", "30 days"), ("1", "1 day"), ("7.5", "7.5 days")])
 def test_retention_in_words(value: str, words: str) -> None:
-    env = {"RETENTION_DAYS": value}
-    assert server.retention_days(env) == words
-    assert f"<strong>{words}</strong>" in server.render("index.html", server.page_values("localhost", env))
+    settings = Settings.load({"RETENTION_DAYS": value})
+    assert server.retention_in_words(settings) == words
+    assert f"<strong>{words}</strong>" in server.render("index.html", server.page_values("localhost", settings))
 
 
-def test_retention_comes_from_serves_environment_and_is_checked() -> None:
-    assert server.retention_days(serve.environment()) == f"{float(serve.DEFAULTS['RETENTION_DAYS']):g} days"
-    for bad in ({}, {"RETENTION_DAYS": "-1"}):
-        with pytest.raises(ValueError):
-            server.retention_days(bad)
+def test_retention_comes_from_the_settings_and_is_checked() -> None:
+    assert server.retention_in_words(Settings.load(supervisor.environment())) == f"{Settings().retention_days:g} days"
+    with pytest.raises(ValueError):
+        Settings.load({"RETENTION_DAYS": "-1"})
 
 
 def test_exit_url_must_be_http() -> None:
     with pytest.raises(ValueError):
-        server.exit_url({"QUICK_EXIT_URL": "javascript:alert(1)"})
-    assert server.exit_url({}) == server.DEFAULT_EXIT_URL
+        Settings.load({"QUICK_EXIT_URL": "javascript:alert(1)"})
+    assert Settings.load({}).quick_exit_url.startswith("https://")
 
 
 def test_privacy_headers_and_no_cookies(web: str) -> None:

@@ -1,12 +1,13 @@
-"""deploy/rasa_server.py: action server replies are still validated, with Rasa's own error for a bad one."""
+"""plugins/patches.py: action server replies are still validated, with Rasa's own error for a bad one."""
 
 from __future__ import annotations
 
 import pytest
+import rasa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from deploy import rasa_server
+from plugins import patches
 
 GOOD_REPLY = {"events": [{"event": "slot", "name": "escalated", "value": True}], "responses": []}
 BAD_REPLIES = [
@@ -18,12 +19,12 @@ BAD_REPLIES = [
 
 @pytest.fixture
 def action() -> RemoteAction:
-    rasa_server.patch_rasa()
+    patches.apply()
     return RemoteAction("action_escalate_danger", None)
 
 
 def test_the_patch_is_in_place(action: RemoteAction) -> None:
-    assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+    assert RemoteAction._validate_action_result is patches.validate_action_result
 
 
 def test_a_valid_reply_passes(action: RemoteAction) -> None:
@@ -39,8 +40,14 @@ def test_an_invalid_reply_fails_with_rasas_error(action: RemoteAction, reply: di
 @pytest.mark.parametrize("reply", [GOOD_REPLY, *BAD_REPLIES])
 def test_it_agrees_with_rasas_own_check(reply: dict) -> None:
     try:
-        rasa_server._rasa_validate_action_result(RemoteAction("x", None), reply)
+        patches._rasa_validate_action_result(RemoteAction("x", None), reply)
         rasa_says = True
     except ValidationError:
         rasa_says = False
-    assert rasa_server.RESPONSE_VALIDATOR.is_valid(reply) is rasa_says
+    assert patches._response_validator.is_valid(reply) is rasa_says
+
+
+def test_the_patches_refuse_another_rasa_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match="3.7.0"):
+        patches.apply()

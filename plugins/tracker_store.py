@@ -8,13 +8,12 @@ Three changes to Rasa's SQLTrackerStore, each measured with make bench:
 - SQLite's write-ahead log with synchronous=NORMAL, so a commit does not wait for the disk. A commit survives a
   crash of Rasa; a power cut can lose the last moments (SQLite's documented trade-off).
 Every event is written to the database on save, so nothing is lost on a restart. The replicas of `make run`
-share the file; deploy/lock_store.py's SQLiteLockStore keeps one conversation's turns one at a time.
+share the file; plugins/lock_store.py's SQLiteLockStore keeps one conversation's turns one at a time.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -23,7 +22,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from plugins import events_table
 
 RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
 # Plain SQL: building the same query with SQLAlchemy's expression language cost more than running it.
@@ -36,19 +36,6 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
-    """The `events` table row of one event, as Rasa's SQLTrackerStore.save builds it."""
-    data = event.as_dict()
-    return {
-        "sender_id": sender_id,
-        "type_name": event.type_name,
-        "timestamp": data.get("timestamp"),
-        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-        "action_name": data.get("name"),
-        "data": json.dumps(data),
-    }
 
 
 class EmbeddedTrackerStore(SQLTrackerStore):
@@ -89,7 +76,7 @@ class EmbeddedTrackerStore(SQLTrackerStore):
         with self.engine.begin() as connection:
             if new_events:
                 connection.execute(
-                    self.SQLEvent.__table__.insert(), [event_row(tracker.sender_id, event) for event in new_events]
+                    events_table.EVENTS.insert(), events_table.rows(tracker.sender_id, (event.as_dict() for event in new_events))
                 )
             mark = self._row_mark(connection, tracker.sender_id)
         self._remember(tracker, stored=len(tracker.events), rows=mark)

@@ -1,46 +1,22 @@
 """Checks that PostgreSQL, Redis and RabbitMQ are reachable before any Rasa replica starts.
 
 Stock Rasa 3.6 falls back silently to an in-memory tracker store when the SQL store fails, so the production
-launcher refuses to start instead. Run alone: `python -m deploy.preflight` (exit status 1 names what failed).
+launcher refuses to start instead. Run alone: `python -m ops.preflight` (exit status 1 names what failed).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List
 
 import psycopg2
 import redis
 from psycopg2 import sql
 
-DEFAULTS = {
-    "POSTGRES_HOST": "127.0.0.1",
-    "POSTGRES_PORT": "5432",
-    "POSTGRES_DB": "youarenotalone",
-    "POSTGRES_USER": "postgres",
-    "POSTGRES_PASSWORD": "",
-    "REDIS_HOST": "127.0.0.1",
-    "REDIS_PORT": "6379",
-    "REDIS_PASSWORD": "",
-    "REDIS_DB": "0",
-    "REDIS_KEY_PREFIX": "youarenotalone",
-    "RABBITMQ_HOST": "127.0.0.1",
-    "RABBITMQ_PORT": "5672",
-    "RABBITMQ_USER": "guest",
-    "RABBITMQ_PASSWORD": "guest",
-    "RABBITMQ_QUEUE": "youarenotalone_events",
-    "RABBITMQ_EXCHANGE": "youarenotalone_exchange",
-    "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
-    "RASA_REPLICAS": "2",
-}
+from ops import settings
+
 TIMEOUT = 3.0
-
-
-def settings(env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """The production settings: the environment over the local-machine defaults."""
-    return {**DEFAULTS, **(os.environ if env is None else env)}
 
 
 def postgres_connect(env: Dict[str, str], database: str) -> "psycopg2.extensions.connection":
@@ -140,7 +116,7 @@ def run_checks(env: Dict[str, str]) -> List[str]:
 
 def main() -> None:
     """Exits 1 with the unreachable services named, 0 when all are usable."""
-    failures = run_checks(settings())
+    failures = run_checks(settings.environment())
     for line in failures:
         print(f"preflight FAILED: {line}", file=sys.stderr)
     sys.exit(1 if failures else 0)

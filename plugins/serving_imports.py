@@ -9,17 +9,17 @@ process loaded models/current.tar.gz and answered a message showed TensorFlow co
    which `import tensorflow` at module level for their training callbacks and batch generators.
 2. Loading the model: Rasa deserialises the model's train schema as well as its predict schema, importing every class
    named in it, and DefaultV1RecipeValidator imports DIET, TED, ResponseSelector and the like (and, through
-   rasa.nlu.test, matplotlib). deploy/rasa_server.py defers the train schema until something reads it.
+   rasa.nlu.test, matplotlib). plugins/patches.py defers the train schema until something reads it.
 3. spaCy: thinc imports TensorFlow (and h5py) whenever it is installed.
 
-`install()` deals with 1 and 3 and must run before anything imports Rasa (deploy/rasa_server.py does it when run as a
+`install()` deals with 1 and 3 and must run before anything imports Rasa (plugins/patches.py does it when run as a
 program). The REFUSED packages raise RefusedImportError, an ImportError, so optional importers such as thinc carry on
 as if they were not installed. The two Rasa modules of path 1 (and rasa.utils.plotting, which imports matplotlib) are
 replaced by STAND_INS: modules holding the names imported from them on the way, each raising RefusedImportError when
 used (only training and `rasa test` use them). Lazy loading (importlib.util.LazyLoader) was tried first and failed:
 skops, loading the intent classifier, looks objects up in every module in sys.modules, as pickle does, which executes
 any lazy module. A model that does need TensorFlow fails to load with RefusedImportError in its traceback, and
-deploy/rasa_server.py then stops the process (Rasa itself would log the error and serve on with no model).
+plugins/patches.py then stops the process (Rasa itself would log the error and serve on with no model).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class RefusedImportError(ImportError):
 def refuse(name: str, why: str = "") -> NoReturn:
     """Raises RefusedImportError for the package `name`."""
     raise RefusedImportError(
-        f"{name} is not imported by a serving Rasa process (deploy/serving_imports.py){why}", name=name.partition(".")[0]
+        f"{name} is not imported by a serving Rasa process (plugins/serving_imports.py){why}", name=name.partition(".")[0]
     )
 
 
@@ -121,7 +121,7 @@ def install() -> None:
         return
     sys.meta_path.insert(0, RefusingFinder())
     for module, (package, names) in STAND_INS.items():
-        stand_ins = ModuleType(module, f"Stands in for {module} in a serving process (deploy/serving_imports.py).")
+        stand_ins = ModuleType(module, f"Stands in for {module} in a serving process (plugins/serving_imports.py).")
         for name in names:
             setattr(stand_ins, name, stand_in(module, name, package))
         sys.modules[module] = stand_ins

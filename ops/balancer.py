@@ -8,7 +8,7 @@ pinned to the replica that issued it. Replicas are health-checked every second; 
 they answer again. Conversations themselves live in the tracker store and are locked in the lock store
 (PostgreSQL and Redis in production, one SQLite file in `make run`), so any replica can continue any of them.
 
-    BALANCER_PORT=5005 BALANCER_UPSTREAMS="http://127.0.0.1:5006 http://127.0.0.1:5007" python -m deploy.balancer
+    BALANCER_PORT=5005 BALANCER_UPSTREAMS="http://127.0.0.1:5006 http://127.0.0.1:5007" python -m ops.balancer
 """
 
 from __future__ import annotations

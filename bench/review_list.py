@@ -6,7 +6,6 @@ Run with `make review-bench`; BENCH_CONVERSATIONS changes the count, TRACKER_DB_
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import statistics
@@ -19,9 +18,11 @@ import aiohttp
 import sqlalchemy as sa
 from aiohttp import web
 
+from plugins import events_table
+from plugins.events_table import EVENTS
 from review.app import make_app
 from review.db import ReviewDB
-from review.store import EVENTS, TrackerStore
+from review.store import TrackerStore
 
 TURNS = [
     ("hi", "greet", 0.97),
@@ -82,39 +83,12 @@ def events_for(sender: str, start: float, rng: random.Random, danger: bool = Fal
     return out
 
 
-def rows_for(sender: str, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Events as Rasa's SQLTrackerStore writes them (one row each, the event as JSON in `data`)."""
-    return [
-        {
-            "sender_id": sender,
-            "type_name": e["event"],
-            "timestamp": e["timestamp"],
-            "data": json.dumps(e),
-            "intent_name": (e.get("parse_data") or {}).get("intent", {}).get("name"),
-            "action_name": e.get("name"),
-        }
-        for e in events
-    ]
-
-
-def insert(engine: sa.engine.Engine, sender: str, events: List[Dict[str, Any]]) -> None:
-    """Writes one conversation's events."""
-    with engine.begin() as conn:
-        conn.execute(sa.insert(EVENTS), rows_for(sender, events))
-
-
-def create_events_table(engine: sa.engine.Engine) -> None:
-    """The `events` table as Rasa creates it (with its index on sender_id)."""
-    EVENTS.metadata.create_all(engine)
-    sa.Index("ix_events_sender_id", EVENTS.c.sender_id).create(engine, checkfirst=True)
-
-
 def fill(engine: sa.engine.Engine, count: int, seed: int = 7) -> None:
     """Generates `count` conversations over the last 60 days, about 1 in 20 escalating."""
     rng, now, rows = random.Random(seed), time.time(), []
     for n in range(count):
         sender = f"{rng.getrandbits(64):016x}{n:06d}"
-        rows += rows_for(sender, events_for(sender, now - rng.uniform(0, 60 * 86400), rng, danger=rng.random() < 0.05))
+        rows += events_table.rows(sender, events_for(sender, now - rng.uniform(0, 60 * 86400), rng, danger=rng.random() < 0.05))
     rng.shuffle(rows)  # conversations interleave in a real store
     with engine.begin() as conn:
         for i in range(0, len(rows), 5000):
@@ -134,7 +108,7 @@ async def measure(tmp: Path, count: int) -> Dict[str, float]:
     """Loads the list over HTTP: first (builds the index), warm, filtered, searched, and after a new conversation."""
     url = os.environ.get("TRACKER_DB_URL") or f"sqlite:///{tmp / 'tracker.db'}"
     engine = sa.create_engine(url, future=True)
-    create_events_table(engine)
+    events_table.create(engine)
     started = time.perf_counter()
     fill(engine, count)
     results = {"generate_s": time.perf_counter() - started}
@@ -153,7 +127,7 @@ async def measure(tmp: Path, count: int) -> Dict[str, float]:
         results["warm_load_median_s"] = statistics.median([await timed_get(session, base + "/") for _ in range(10)])
         results["escalated_filter_s"] = await timed_get(session, base + "/?escalated=1&low_confidence=1&from=2000-01-01")
         results["text_search_s"] = await timed_get(session, base + "/?q=knife&page=3")
-        insert(engine, "new-conversation", events_for("new-conversation", time.time(), random.Random(1)))
+        events_table.insert(engine, "new-conversation", events_for("new-conversation", time.time(), random.Random(1)))
         results["after_new_conversation_s"] = await timed_get(session, base + "/")
     await runner.cleanup()
     with engine.connect() as conn:

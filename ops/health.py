@@ -1,7 +1,7 @@
 """Proves that each Rasa replica really stores conversations in PostgreSQL (not Rasa's silent in-memory fallback).
 
 It sends one message as a throw-away sender `healthcheck-<random>` to a replica's REST webhook, finds that
-sender's events in the PostgreSQL tracker database, then deletes them. Run alone: `python -m deploy.health`
+sender's events in the PostgreSQL tracker database, then deletes them. Run alone: `python -m ops.health`
 (checks the replicas of the running `make run-prod` stack; exit status 1 names a replica that fails).
 """
 
@@ -11,8 +11,7 @@ import sys
 import uuid
 from typing import Dict
 
-from deploy import preflight
-from scripts import serve
+from ops import client, preflight, supervisor
 
 PREFIX = "healthcheck-"
 
@@ -34,7 +33,7 @@ def stored_events(env: Dict[str, str], sender: str, delete: bool = False) -> int
 def check_replica(env: Dict[str, str], url: str) -> int:
     """Sends a message to the replica at `url`; returns the events it wrote to PostgreSQL, failing if none."""
     sender = PREFIX + uuid.uuid4().hex
-    serve.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
+    client.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
     count = stored_events(env, sender, delete=True)
     if count == 0:
         raise RuntimeError(
@@ -47,9 +46,9 @@ def check_replica(env: Dict[str, str], url: str) -> int:
 
 def main() -> None:
     """Checks every replica of the running stack."""
-    env = preflight.settings()
+    env = supervisor.environment()
     failed = False
-    for url in serve.rasa_urls(env):
+    for url in supervisor.rasa_urls(env):
         try:
             print(f"{url}: ok, {check_replica(env, url)} events stored in PostgreSQL")
         except Exception as error:  # noqa: BLE001 (report every replica)

@@ -1,51 +1,46 @@
-"""`rasa <args>` with Rasa 3.6 patched: two speed fixes and serving without TensorFlow, each measured with make bench
-(answers unchanged).
+"""Rasa 3.6.21 patched: two speed fixes and serving without TensorFlow, each measured with make bench (answers
+unchanged). `apply()` installs them, after checking that the installed Rasa is the version they were written for.
 
 - Custom action replies: Rasa's RemoteAction validates every action server reply with `jsonschema.validate`,
   which first checks the schema itself against the JSON Schema meta-schema, on every call: about 30 ms of CPU
-  per danger turn, more than all the rest of that turn. Here the schema is checked once, at start-up; every
+  per danger turn, more than all the rest of that turn. Here the schema is checked once, in apply(); every
   reply is still validated against it, and an invalid reply still fails with Rasa's own error.
-- The prediction graph runs through deploy/graph_runner.py's SequentialGraphRunner instead of dask.
-- Run as a program, it never imports TensorFlow (deploy/serving_imports.py, installed below before Rasa is imported):
-  a replica holds about 290 MB resident instead of about 740 MB. The model's train schema, which serving never reads, is
-  deserialised only if something reads it (DeferredGraphSchema), and a model that needs TensorFlow stops the process
-  (ModelNeedsRefusedPackage) instead of leaving Rasa up with no model.
-scripts/serve.py starts Rasa through this module (`python -m deploy.rasa_server run ...`), in the embedded and
-production set-ups. Imported (by the tests), it patches nothing until patch_rasa() is called.
+- The prediction graph runs through plugins/graph_runner.py's SequentialGraphRunner instead of dask.
+- A loaded model's train schema, which serving never reads, is deserialised only if something reads it
+  (DeferredGraphSchema), and a model that needs a package the process refuses (TensorFlow, see
+  plugins/serving_imports.py) stops the process (ModelNeedsRefusedPackage) instead of leaving Rasa up with no model.
+Every Rasa command of the project runs through `python -m plugins` (plugins/__main__.py), so these patches apply
+to the story tests and the shell as they do to the servers.
 """
 
 from __future__ import annotations
 
-from deploy import serving_imports
-
-if __name__ == "__main__":
-    serving_imports.install()  # before the imports below, which import Rasa
-
 import copy
-import sys
+import logging
 from pathlib import Path
 from typing import Any, Dict, Optional, Text, Union
 
+import rasa
 from jsonschema import validators
-from rasa.__main__ import main as rasa_main
 from rasa.core import processor
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.engine.graph import GraphSchema, SchemaNode
 from rasa.engine.storage.storage import ModelMetadata
 
-from deploy.graph_runner import SequentialGraphRunner
+from plugins import serving_imports
+from plugins.graph_runner import SequentialGraphRunner
 
-RESPONSE_SCHEMA = RemoteAction.action_response_format_spec()
-_validator_class = validators.validator_for(RESPONSE_SCHEMA)
-_validator_class.check_schema(RESPONSE_SCHEMA)
-RESPONSE_VALIDATOR = _validator_class(RESPONSE_SCHEMA)
+RASA_VERSION = "3.6.21"  # the version these patches were written for, as pinned in requirements-rasa.txt
+logger = logging.getLogger(__name__)
+
 _rasa_validate_action_result = RemoteAction._validate_action_result
+_response_validator: Any = None  # built by apply()
 
 
 def validate_action_result(action: RemoteAction, result: Dict[Text, Any]) -> bool:
     """True for a valid reply; an invalid one goes on to Rasa's own check, which raises Rasa's error."""
-    return RESPONSE_VALIDATOR.is_valid(result) or _rasa_validate_action_result(action, result)
+    return _response_validator.is_valid(result) or _rasa_validate_action_result(action, result)
 
 
 class DeferredGraphSchema(GraphSchema):
@@ -78,7 +73,7 @@ def metadata_from_dict(cls: type, serialized: Dict[Text, Any]) -> ModelMetadata:
 
 
 class ModelNeedsRefusedPackage(SystemExit):
-    """The model needs a package this process refuses (deploy/serving_imports.py), TensorFlow for one. A SystemExit,
+    """The model needs a package this process refuses (plugins/serving_imports.py), TensorFlow for one. A SystemExit,
     because Rasa's load_agent catches every Exception, logs it and serves on with no model, answering every message
     with nothing."""
 
@@ -101,14 +96,21 @@ def load_model(agent: Agent, model_path: Union[Text, Path], fingerprint: Optiona
         ) from error
 
 
-def patch_rasa() -> None:
-    """Installs the fixes (idempotent). Serving without TensorFlow also needs serving_imports.install() first."""
+def apply() -> None:
+    """Checks Rasa's version, then installs the patches (idempotent) and logs them."""
+    global _response_validator
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(f"plugins/patches.py patches Rasa {RASA_VERSION}, but Rasa {rasa.__version__} is installed")
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    _response_validator = validator_class(schema)
     RemoteAction._validate_action_result = validate_action_result
     processor.DaskGraphRunner = SequentialGraphRunner
     ModelMetadata.from_dict = classmethod(metadata_from_dict)
     Agent.load_model = load_model
-
-
-if __name__ == "__main__":
-    patch_rasa()
-    sys.exit(rasa_main())
+    logger.info(
+        "Rasa %s patched: action replies checked against a compiled schema, sequential graph runner, "
+        "deferred train schema, models needing a refused package stop the process",
+        RASA_VERSION,
+    )

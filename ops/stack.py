@@ -3,8 +3,8 @@
 Order: the preflight checks PostgreSQL, Redis and RabbitMQ (and creates the database) and refuses to go on if
 one is unusable; then the action server and the replicas start in parallel (RASA_ENDPOINTS=endpoints.production.yml,
 ports RASA_PORT+1, RASA_PORT+2, ...) with the balancer on RASA_PORT; each replica must prove it writes to
-PostgreSQL (deploy/health.py) before the website starts. Ctrl-C stops everything. The servers are started by
-scripts/serve.py, as in the embedded set-up; only the endpoints and the services differ.
+PostgreSQL (ops/health.py) before the website starts. Ctrl-C stops everything. The servers are started by
+ops/supervisor.py, as in the embedded set-up; only the endpoints and the services differ.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 import time
 from typing import Dict
 
-from deploy import health, preflight
-from scripts import serve
+from ops import health, preflight, supervisor
+from ops.settings import ROOT
 
 
 class PreflightError(RuntimeError):
@@ -23,39 +23,31 @@ class PreflightError(RuntimeError):
 
 
 def environment(**overrides: str) -> Dict[str, str]:
-    """serve.py's environment with the production defaults under the real environment and `overrides` over all."""
-    env = serve.environment()
+    """The settings with the production endpoints (unless RASA_ENDPOINTS is given) and `overrides` over all."""
     given = {**os.environ, **overrides}
-    defaults = {
-        **preflight.DEFAULTS,
-        "RASA_ENDPOINTS": str(serve.ROOT / "endpoints.production.yml"),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{given.get('ACTION_SERVER_PORT', env['ACTION_SERVER_PORT'])}/webhook",
-    }
-    env.update({key: value for key, value in defaults.items() if key not in given})
-    env.update(overrides)
-    return env
+    return supervisor.environment(**{"RASA_ENDPOINTS": str(ROOT / "endpoints.production.yml"), **given})
 
 
-def start_stack(env: Dict[str, str], web: bool = True) -> serve.Processes:
-    """Preflight, then every server of the production stack; returns the processes (stop with serve.stop)."""
+def start_stack(env: Dict[str, str], web: bool = True) -> supervisor.Processes:
+    """Preflight, then every server of the production stack; returns the processes (stop with supervisor.stop)."""
     failures = preflight.run_checks(env)
     if failures:
         raise PreflightError("refusing to start Rasa: " + "; ".join(failures))
-    processes = serve.start(["actions", "rasa"], env)
+    processes = supervisor.start(["actions", "rasa"], env)
     try:
-        for url in serve.rasa_urls(env):
+        for url in supervisor.rasa_urls(env):
             health.check_replica(env, url)
         if web:
-            processes.update(serve.start(["web"], env))
+            processes.update(supervisor.start(["web"], env))
     except BaseException:
-        serve.stop(processes)
+        supervisor.stop(processes)
         raise
     return processes
 
 
 def main() -> None:
     """Runs the production stack until Ctrl-C (or until a server stops)."""
-    serve.stop_on_signals()
+    supervisor.stop_on_signals()
     env = environment()
     started = time.monotonic()
     try:
@@ -64,16 +56,16 @@ def main() -> None:
         print(f"\n{error}\n", file=sys.stderr)
         sys.exit(1)
     print(
-        f"\nThe production stack is running ({len(serve.rasa_urls(env))} Rasa replicas behind the balancer, "
+        f"\nThe production stack is running ({len(supervisor.rasa_urls(env))} Rasa replicas behind the balancer, "
         f"PostgreSQL {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}, "
         f"Redis {env['REDIS_HOST']}:{env['REDIS_PORT']}, RabbitMQ {env['RABBITMQ_HOST']}:{env['RABBITMQ_PORT']} "
         f"queue {env['RABBITMQ_QUEUE']}); started in {time.monotonic() - started:.0f} s.\n"
         f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
-        f"  Balancer:      http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(serve.rasa_urls(env))})\n"
+        f"  Balancer:      http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(supervisor.rasa_urls(env))})\n"
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )
-    serve.supervise(processes)
+    supervisor.supervise(processes)
 
 
 if __name__ == "__main__":

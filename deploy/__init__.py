@@ -1,1 +1,0 @@
-"""The production stack: preflight checks, load balancer and launcher (`make run-prod`)."""

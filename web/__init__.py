@@ -1,0 +1,1 @@
+"""The website demo page and its server (web/server.py)."""
