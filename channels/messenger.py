@@ -21,13 +21,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
 
 GRAPH_URL = "https://graph.facebook.com/v19.0"
-MESSENGER_NOTICE = ("This chat stays on your phone. To delete it, press and hold this chat in your Messenger chat "
-                    "list and choose Delete. If you're in danger, call 999.")
 
 
 def valid_signature(secret: str, body: bytes, headers: Any) -> bool:
@@ -43,15 +41,17 @@ def valid_signature(secret: str, body: bytes, headers: Any) -> bool:
 class MessengerPhoneOutput(PhoneOutput, MessengerBot):
     """Sends through the Graph API; buttons as numbered options plus number quick replies."""
 
-    notice = MESSENGER_NOTICE
+    notice = "utter_privacy_notice_messenger"  # in domain.yml
 
     def shape(self, message: Dict[str, Any]) -> Dict[str, Any]:
         """Numbered options in the text, and quick replies "1", "2"... carrying the buttons' payloads."""
         buttons = message.get("buttons") or message.get("quick_replies") or []
         shaped = super().shape(message)
         if buttons and len(buttons) <= 13:
-            shaped["quick_replies"] = [{"title": str(number), "payload": button.get("payload") or str(number),
-                                        "content_type": "text"} for number, button in enumerate(buttons, 1)]
+            shaped["quick_replies"] = [
+                {"title": str(number), "payload": button.get("payload") or str(number), "content_type": "text"}
+                for number, button in enumerate(buttons, 1)
+            ]
         return shaped
 
 
@@ -100,12 +100,14 @@ class GuardedFacebookInput(FacebookInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         """Reads the environment; without it the channel stays off."""
-        found = settings(cls.name(), ["FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"],
-                         {"FACEBOOK_GRAPH_URL": GRAPH_URL})
+        found = settings(
+            cls.name(), ["FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"], {"FACEBOOK_GRAPH_URL": GRAPH_URL}
+        )
         if not found:
             return cls("", "", "", GRAPH_URL)
-        return cls(found["FACEBOOK_VERIFY"], found["FACEBOOK_SECRET"], found["FACEBOOK_PAGE_ACCESS_TOKEN"],
-                   found["FACEBOOK_GRAPH_URL"])
+        return cls(
+            found["FACEBOOK_VERIFY"], found["FACEBOOK_SECRET"], found["FACEBOOK_PAGE_ACCESS_TOKEN"], found["FACEBOOK_GRAPH_URL"]
+        )
 
     def __init__(self, fb_verify: Text, fb_secret: Text, fb_access_token: Text, graph_url: Text) -> None:
         super().__init__(fb_verify, fb_secret, fb_access_token)

@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +30,10 @@ GSM_BASIC = set(
     "¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM_EXTENDED = set("^{}\\[~]|€\f")
-TO_GSM = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                        "\u2026": "...", "\u00a0": " "})
+TO_GSM = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " "}
+)
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
-SMS_NOTICE = ("This chat stays on your phone. To delete it, delete this conversation in your Messages app. "
-              "If you're in danger, call 999.")
-WHATSAPP_NOTICE = ("This chat stays on your phone. To delete it, open this chat in WhatsApp, tap our name, then "
-                   "Clear chat, or delete the chat from your Chats list. If you're in danger, call 999.")
 
 
 def sms_length(text: str) -> tuple[int, int]:
@@ -56,8 +53,11 @@ def fits(text: str, segments: int) -> bool:
 def split_sms(text: str, segments: int = 3) -> List[str]:
     """The text as SMS bodies of at most `segments` segments each, split between paragraphs or sentences."""
     text = text.translate(TO_GSM).strip()
-    pieces = [piece for paragraph in text.split("\n\n") for piece in SENTENCE_END.split(paragraph)] if not fits(
-        text, segments) else [text]
+    pieces = (
+        [piece for paragraph in text.split("\n\n") for piece in SENTENCE_END.split(paragraph)]
+        if not fits(text, segments)
+        else [text]
+    )
     bodies: List[str] = []
     for piece in pieces:
         joined = f"{bodies[-1]} {piece}" if bodies else piece
@@ -71,8 +71,9 @@ def split_sms(text: str, segments: int = 3) -> List[str]:
 class TwilioPhoneOutput(PhoneOutput, TwilioOutput):
     """Sends plain-text replies through Twilio's Messages API, off the event loop."""
 
-    def __init__(self, account_sid: Text, auth_token: Text, number: Text, api_url: Text,
-                 notice: Text, max_segments: Optional[int]) -> None:
+    def __init__(
+        self, account_sid: Text, auth_token: Text, number: Text, api_url: Text, notice: Text, max_segments: Optional[int]
+    ) -> None:
         super().__init__(account_sid, auth_token, number)
         self.api.base_url = api_url
         self.notice = notice
@@ -92,7 +93,7 @@ class TwilioSmsInput(TwilioInput):
     """Twilio SMS webhook at /webhooks/twilio/webhook (env: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER)."""
 
     number_variable = "TWILIO_NUMBER"
-    notice = SMS_NOTICE
+    notice = "utter_privacy_notice_sms"  # in domain.yml
     max_segments: Optional[int] = 3
 
     @classmethod
@@ -103,23 +104,40 @@ class TwilioSmsInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         """Reads the environment; without it the channel stays off."""
-        found = settings(cls.name(), ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", cls.number_variable],
-                         {"TWILIO_API_URL": "https://api.twilio.com", "TWILIO_PUBLIC_URL": ""})
+        found = settings(
+            cls.name(),
+            ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", cls.number_variable],
+            {"TWILIO_API_URL": "https://api.twilio.com", "TWILIO_PUBLIC_URL": ""},
+        )
         if not found:
             return cls(None, None, None, "", "")
-        return cls(found["TWILIO_ACCOUNT_SID"], found["TWILIO_AUTH_TOKEN"], found[cls.number_variable],
-                   found["TWILIO_API_URL"], found["TWILIO_PUBLIC_URL"])
+        return cls(
+            found["TWILIO_ACCOUNT_SID"],
+            found["TWILIO_AUTH_TOKEN"],
+            found[cls.number_variable],
+            found["TWILIO_API_URL"],
+            found["TWILIO_PUBLIC_URL"],
+        )
 
-    def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text], twilio_number: Optional[Text],
-                 api_url: Text, public_url: Text) -> None:
+    def __init__(
+        self,
+        account_sid: Optional[Text],
+        auth_token: Optional[Text],
+        twilio_number: Optional[Text],
+        api_url: Text,
+        public_url: Text,
+    ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.api_url = api_url
         self.public_url = public_url.rstrip("/")
 
     def signed(self, request: Request) -> bool:
         """Whether X-Twilio-Signature matches the URL Twilio called and the form fields."""
-        url = f"{self.public_url}{request.path}" + (f"?{request.query_string}" if request.query_string else "") \
-            if self.public_url else request.url
+        url = (
+            f"{self.public_url}{request.path}" + (f"?{request.query_string}" if request.query_string else "")
+            if self.public_url
+            else request.url
+        )
         params = {key: values[0] for key, values in request.form.items()}
         signature = request.headers.get("X-Twilio-Signature", "")
         return bool(signature) and RequestValidator(self.auth_token).validate(url, params, signature)
@@ -141,8 +159,9 @@ class TwilioSmsInput(TwilioInput):
                 return response.text("invalid signature", status=403)
             sender, text = request.form.get("From"), request.form.get("Body")
             if sender and text:
-                user_message = UserMessage(text, self.get_output_channel(), sender, input_channel=self.name(),
-                                           metadata=self.get_metadata(request))
+                user_message = UserMessage(
+                    text, self.get_output_channel(), sender, input_channel=self.name(), metadata=self.get_metadata(request)
+                )
                 await handle_phone_message(request, user_message, on_new_message)
             return response.text("", status=204)
 
@@ -152,15 +171,16 @@ class TwilioSmsInput(TwilioInput):
         """Twilio's client pointed at TWILIO_API_URL, with this number's notice and length limit."""
         if not self.auth_token:
             return None
-        return TwilioPhoneOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_url,
-                                 self.notice, self.max_segments)
+        return TwilioPhoneOutput(
+            self.account_sid, self.auth_token, self.twilio_number, self.api_url, self.notice, self.max_segments
+        )
 
 
 class TwilioWhatsAppInput(TwilioSmsInput):
     """WhatsApp through Twilio at /webhooks/whatsapp/webhook (TWILIO_WHATSAPP_NUMBER, e.g. whatsapp:+44...)."""
 
     number_variable = "TWILIO_WHATSAPP_NUMBER"
-    notice = WHATSAPP_NOTICE
+    notice = "utter_privacy_notice_whatsapp"
     max_segments = None
 
     @classmethod

@@ -22,18 +22,15 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
-
-TELEGRAM_NOTICE = ("This chat stays on your phone. To delete it, press and hold this chat in your Telegram chat "
-                   "list and choose Delete. If you're in danger, call 999.")
 
 
 class TelegramPhoneOutput(PhoneOutput, TelegramOutput):
     """Telegram's Bot API client, pointed at TELEGRAM_API_URL; buttons as a vertical inline keyboard."""
 
-    notice = TELEGRAM_NOTICE
+    notice = "utter_privacy_notice_telegram"  # in domain.yml
     numbered_buttons = False
 
     def __init__(self, access_token: Text, api_url: Text) -> None:
@@ -68,15 +65,20 @@ class GuardedTelegramInput(TelegramInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         """Reads the environment; without it the channel stays off."""
-        found = settings(cls.name(), ["TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN"],
-                         {"TELEGRAM_API_URL": "https://api.telegram.org", "TELEGRAM_WEBHOOK_URL": ""})
+        found = settings(
+            cls.name(),
+            ["TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN"],
+            {"TELEGRAM_API_URL": "https://api.telegram.org", "TELEGRAM_WEBHOOK_URL": ""},
+        )
         if not found:
             return cls(None, None, None, "https://api.telegram.org")
-        return cls(found["TELEGRAM_TOKEN"], found["TELEGRAM_SECRET_TOKEN"], found["TELEGRAM_WEBHOOK_URL"],
-                   found["TELEGRAM_API_URL"])
+        return cls(
+            found["TELEGRAM_TOKEN"], found["TELEGRAM_SECRET_TOKEN"], found["TELEGRAM_WEBHOOK_URL"], found["TELEGRAM_API_URL"]
+        )
 
-    def __init__(self, access_token: Optional[Text], secret_token: Optional[Text], webhook_url: Optional[Text],
-                 api_url: Text) -> None:
+    def __init__(
+        self, access_token: Optional[Text], secret_token: Optional[Text], webhook_url: Optional[Text], api_url: Text
+    ) -> None:
         super().__init__(access_token, None, webhook_url, debug_mode=False)
         self.secret_token = secret_token
         self.api_url = api_url
@@ -119,8 +121,9 @@ class GuardedTelegramInput(TelegramInput):
             if chat_message is not None and text:
                 if update.callback_query:
                     await out_channel.answer_callback_query(update.callback_query.id)
-                user_message = UserMessage(text, out_channel, str(chat_message.chat.id), input_channel=self.name(),
-                                           metadata=self.get_metadata(request))
+                user_message = UserMessage(
+                    text, out_channel, str(chat_message.chat.id), input_channel=self.name(), metadata=self.get_metadata(request)
+                )
                 await handle_phone_message(request, user_message, on_new_message)
             return response.text("success")
 

@@ -55,8 +55,13 @@ def test_every_danger_message_is_answered_first_by_999_guidance_sent_by_rasa() -
 
 
 def test_the_first_danger_message_gets_the_full_guidance_and_starts_the_emergency() -> None:
-    starts = {r["rule"]: actions_after_user(r) for r in RULES if active_loop_of(r) is None and user_steps(r)
-              and user_steps(r)[0] in (("immediate_danger", ()), ("someone_else_in_danger", ()))}
+    starts = {
+        r["rule"]: actions_after_user(r)
+        for r in RULES
+        if active_loop_of(r) is None
+        and user_steps(r)
+        and user_steps(r)[0] in (("immediate_danger", ()), ("someone_else_in_danger", ()))
+    }
     assert starts == {
         "immediate danger to the user": ["utter_escalate_self", "action_escalate_danger", "emergency_form"],
         "someone else in immediate danger": ["utter_escalate_other", "action_escalate_danger", "witness_form"],
@@ -66,8 +71,7 @@ def test_the_first_danger_message_gets_the_full_guidance_and_starts_the_emergenc
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_every_reply_in_an_emergency_is_handled(form: str) -> None:
     # Handled whatever the message's entities: a rule for the intent with no entity condition.
-    handled = {intent for rule in RULES if active_loop_of(rule) == form for intent, entities in user_steps(rule)
-               if not entities}
+    handled = {intent for rule in RULES if active_loop_of(rule) == form for intent, entities in user_steps(rule) if not entities}
     assert handled == intent_names(), f"not handled in {form}: {intent_names() - handled}"
 
 
@@ -82,8 +86,14 @@ def test_every_turn_in_an_emergency_ends_with_its_question_or_ends_the_emergency
 
 def ends(form: str) -> Set[Tuple[str, Tuple[str, ...]]]:
     """The replies that end an emergency."""
-    return {step for r in RULES if active_loop_of(r) == form and "action_deactivate_loop" in actions_after_user(r)
-            and "emergency_form" not in actions_after_user(r) for step in user_steps(r)}
+    return {
+        step
+        for r in RULES
+        if active_loop_of(r) == form
+        and "action_deactivate_loop" in actions_after_user(r)
+        and "emergency_form" not in actions_after_user(r)
+        for step in user_steps(r)
+    }
 
 
 def test_only_a_clear_yes_or_a_statement_of_safety_ends_the_emergency() -> None:
@@ -98,8 +108,13 @@ def test_saying_they_are_safe_does_not_answer_have_you_called_999() -> None:
 
 
 def test_the_end_check_catches_a_plain_yes() -> None:
-    RULES.append({"rule": "bad", "condition": [{"active_loop": "emergency_form"}],
-                  "steps": [{"intent": "deny"}, {"action": "action_deactivate_loop"}, {"active_loop": None}]})
+    RULES.append(
+        {
+            "rule": "bad",
+            "condition": [{"active_loop": "emergency_form"}],
+            "steps": [{"intent": "deny"}, {"action": "action_deactivate_loop"}, {"active_loop": None}],
+        }
+    )
     try:
         assert ("deny", ()) in ends("emergency_form")
     finally:
@@ -107,8 +122,11 @@ def test_the_end_check_catches_a_plain_yes() -> None:
 
 
 def test_a_second_danger_message_gets_the_shortest_999_line_not_the_same_bubbles() -> None:
-    again = {r["rule"]: actions_after_user(r) for r in RULES if active_loop_of(r) == "emergency_form"
-             and user_steps(r) == [("immediate_danger", ())]}
+    again = {
+        r["rule"]: actions_after_user(r)
+        for r in RULES
+        if active_loop_of(r) == "emergency_form" and user_steps(r) == [("immediate_danger", ())]
+    }
     assert again == {"danger again, in the emergency": ["utter_emergency_999", "action_escalate_danger", "utter_ask_safe_now"]}
     shortest = max(len(v["text"].split()) for v in RESPONSES["utter_emergency_999"])
     full = min(len(v["text"].split()) for v in RESPONSES["utter_escalate_self"])
@@ -121,7 +139,7 @@ def has_buttons(action: str) -> bool:
 
 def test_at_most_one_bubble_of_a_turn_has_buttons_and_it_is_the_last() -> None:
     # Phones get buttons as numbered options, and a number is read against the last buttons of the turn
-    # (channels/phone.py): a second set in one turn would make "1" mean two things.
+    # (channels/common.py): a second set in one turn would make "1" mean two things.
     for rule in RULES:
         if not user_steps(rule):
             continue
