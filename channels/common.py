@@ -268,5 +268,9 @@ async def handle_phone_message(request: Request, message: UserMessage, on_new_me
     if isinstance(output, PhoneOutput) and output.notice and first_reply_due(events):
         tracker = await stored_tracker(request, message.sender_id)
         slots = tracker.current_slot_values() if tracker else {}
-        text = domain_response(request, output.notice, channel=message.input_channel, slots=slots)
+        try:
+            text = domain_response(request, output.notice, channel=message.input_channel, slots=slots)
+        except KeyError:  # the reply went out; a webhook error now would make the provider send the message again
+            logger.exception("The %s privacy notice is missing from the domain.", message.input_channel)
+            return
         await output.send_response(message.sender_id, {"text": text})
