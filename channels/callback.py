@@ -2,7 +2,8 @@
 
 POST /webhooks/callback/webhook {"sender": "...", "message": "..."} answers "success"; the bot's messages are then
 POSTed one by one as JSON to CALLBACK_URL (including the `{"escalation": true}` marker, which machines read).
-Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length cap are those of channels/rest.py.
+Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length cap are the REST channel's
+(channels/common.py's GuardedWebhook).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from rasa.core.channels.channel import InputChannel
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint
 
-from channels.phone import OnNewMessage, inert_blueprint, settings
-from channels.rest import GuardedRestInput
+from channels.common import GuardedWebhook, OnNewMessage, inert_blueprint, settings
 from components.normalise import DEFAULT_MAX_CHARS, max_message_chars
 
 
-class GuardedCallbackInput(GuardedRestInput, CallbackInput):
+class GuardedCallbackInput(GuardedWebhook, CallbackInput):
     """Callback webhook at /webhooks/callback/webhook; replies go to CALLBACK_URL."""
 
     @classmethod

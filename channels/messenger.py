@@ -21,15 +21,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
 
 GRAPH_URL = "https://graph.facebook.com/v19.0"
-MESSENGER_NOTICE = (
-    "This chat stays on your phone. To delete it, press and hold this chat in your Messenger chat "
-    "list and choose Delete. If you're in danger, call 999."
-)
 
 
 def valid_signature(secret: str, body: bytes, headers: Any) -> bool:
@@ -45,7 +41,7 @@ def valid_signature(secret: str, body: bytes, headers: Any) -> bool:
 class MessengerPhoneOutput(PhoneOutput, MessengerBot):
     """Sends through the Graph API; buttons as numbered options plus number quick replies."""
 
-    notice = MESSENGER_NOTICE
+    notice = "utter_privacy_notice_messenger"  # in domain.yml
 
     def shape(self, message: Dict[str, Any]) -> Dict[str, Any]:
         """Numbered options in the text, and quick replies "1", "2"... carrying the buttons' payloads."""

@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +34,6 @@ TO_GSM = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " "}
 )
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
-SMS_NOTICE = (
-    "This chat stays on your phone. To delete it, delete this conversation in your Messages app. If you're in danger, call 999."
-)
-WHATSAPP_NOTICE = (
-    "This chat stays on your phone. To delete it, open this chat in WhatsApp, tap our name, then "
-    "Clear chat, or delete the chat from your Chats list. If you're in danger, call 999."
-)
 
 
 def sms_length(text: str) -> tuple[int, int]:
@@ -100,7 +93,7 @@ class TwilioSmsInput(TwilioInput):
     """Twilio SMS webhook at /webhooks/twilio/webhook (env: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER)."""
 
     number_variable = "TWILIO_NUMBER"
-    notice = SMS_NOTICE
+    notice = "utter_privacy_notice_sms"  # in domain.yml
     max_segments: Optional[int] = 3
 
     @classmethod
@@ -187,7 +180,7 @@ class TwilioWhatsAppInput(TwilioSmsInput):
     """WhatsApp through Twilio at /webhooks/whatsapp/webhook (TWILIO_WHATSAPP_NUMBER, e.g. whatsapp:+44...)."""
 
     number_variable = "TWILIO_WHATSAPP_NUMBER"
-    notice = WHATSAPP_NOTICE
+    notice = "utter_privacy_notice_whatsapp"
     max_segments = None
 
     @classmethod

@@ -22,20 +22,15 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.phone import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
 
 logger = logging.getLogger(__name__)
-
-TELEGRAM_NOTICE = (
-    "This chat stays on your phone. To delete it, press and hold this chat in your Telegram chat "
-    "list and choose Delete. If you're in danger, call 999."
-)
 
 
 class TelegramPhoneOutput(PhoneOutput, TelegramOutput):
     """Telegram's Bot API client, pointed at TELEGRAM_API_URL; buttons as a vertical inline keyboard."""
 
-    notice = TELEGRAM_NOTICE
+    notice = "utter_privacy_notice_telegram"  # in domain.yml
     numbered_buttons = False
 
     def __init__(self, access_token: Text, api_url: Text) -> None:

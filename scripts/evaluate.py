@@ -23,7 +23,8 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from components.danger import DangerRules
 from components.danger_patterns import RULES
-from scripts import leaks, serve
+from ops import client, supervisor
+from scripts import leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_HELDOUT = sorted((ROOT / "tests" / "nlu").glob("*.yml"))
@@ -153,7 +154,7 @@ def rates(dataset: DangerSet, outcome: Dict[str, Optional[str]]) -> DangerReport
 
 def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
     """Sends `text` as the first message of a new conversation and returns the bot's messages."""
-    return serve.post_message(rasa_url, f"eval-{uuid.uuid4()}", text)
+    return client.post_message(rasa_url, f"eval-{uuid.uuid4()}", text)
 
 
 def outcome_of(reply: List[Dict[str, Any]]) -> Optional[str]:
@@ -259,14 +260,8 @@ def main() -> None:
         print(f"\nImmediate danger, {name} set ({path.relative_to(ROOT)}), parsed:")
         for detector, danger in danger_reports_by_detector(model, path).items():
             print("  " + danger.summary(detector))
-    env = serve.environment()
-    env.update(
-        RASA_PORT=str(serve.free_port()),
-        ACTION_SERVER_PORT=str(serve.free_port()),
-        RASA_REPLICAS="1",
-        SQLITE_TRACKER_DB=str(Path(tempfile.mkdtemp()) / "eval.db"),
-    )
-    processes = serve.start(["actions", "rasa"], env)
+    env = supervisor.isolated_environment(Path(tempfile.mkdtemp()), RASA_REPLICAS="1")
+    processes = supervisor.start(["actions", "rasa"], env)
     try:
         url = f"http://127.0.0.1:{env['RASA_PORT']}"
         dev, test = danger_report_over_rest(url, DEV_SET), danger_report_over_rest(url, TEST_SET)
@@ -274,7 +269,7 @@ def main() -> None:
             name: tailoring_over_rest(url, path) for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET))
         }
     finally:
-        serve.stop(processes)
+        supervisor.stop(processes)
     print("\nOver REST, as users get it:\n  " + dev.summary("development") + "\n  " + test.summary("TEST (frozen)"))
     print("Tailoring of the 999 guidance (someone else, can't speak, deaf):")
     for name, tailored in tailoring.items():

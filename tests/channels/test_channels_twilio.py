@@ -85,3 +85,10 @@ def test_whatsapp_escalation_has_no_raw_json(channel_bot: Bot, provider: Provide
     assert send_sms(channel_bot, user, "he's got a knife", channel="whatsapp") == 204
     sent = bodies_to(provider, user)
     assert "999" in sent[0] and not any("escalation" in body or "{" in body for body in sent)
+
+
+def test_sms_notice_keeps_a_deaf_users_routes(channel_bot: Bot, provider: Provider) -> None:
+    # The notice is domain.yml's utter_privacy_notice_sms, tailored to the slots the first turn set.
+    assert send_sms(channel_bot, phone(107), "I'm deaf, how do I report domestic abuse") == 204
+    notice = bodies_to(provider, phone(107))[-1]
+    assert NOTICE in notice and "Messages app" in notice and "18000" in notice and "call 999" not in notice

@@ -139,7 +139,7 @@ def has_buttons(action: str) -> bool:
 
 def test_at_most_one_bubble_of_a_turn_has_buttons_and_it_is_the_last() -> None:
     # Phones get buttons as numbered options, and a number is read against the last buttons of the turn
-    # (channels/phone.py): a second set in one turn would make "1" mean two things.
+    # (channels/common.py): a second set in one turn would make "1" mean two things.
     for rule in RULES:
         if not user_steps(rule):
             continue
