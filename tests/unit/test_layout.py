@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 from typing import Dict, Iterator, Set
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 
-from ops.settings import ROOT
+from ops.settings import ROOT, Settings
 from plugins.events_table import EVENTS
 
 APP = ("actions", "channels", "components", "plugins", "review", "web")
@@ -75,3 +76,9 @@ def test_the_events_table_is_rasas() -> None:
     assert {tuple(c.name for c in index.columns) for index in EVENTS.indexes} == {
         tuple(c.name for c in index.columns) for index in rasa.indexes
     }
+
+
+def test_the_readme_lists_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [f.name.upper() for f in dataclasses.fields(Settings) if f"`{f.name.upper()}`" not in readme]
+    assert not missing, f"README.md's environment tables lack {missing}"
