@@ -18,6 +18,7 @@ import aiohttp
 import sqlalchemy as sa
 from aiohttp import web
 
+from ops.settings import Settings
 from plugins import events_table
 from plugins.events_table import EVENTS
 from review.app import make_app
@@ -106,7 +107,7 @@ async def timed_get(session: aiohttp.ClientSession, url: str) -> float:
 
 async def measure(tmp: Path, count: int) -> Dict[str, float]:
     """Loads the list over HTTP: first (builds the index), warm, filtered, searched, and after a new conversation."""
-    url = os.environ.get("TRACKER_DB_URL") or f"sqlite:///{tmp / 'tracker.db'}"
+    url = Settings.load().tracker_db_url or f"sqlite:///{tmp / 'tracker.db'}"
     engine = sa.create_engine(url, future=True)
     events_table.create(engine)
     started = time.perf_counter()

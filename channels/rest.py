@@ -11,14 +11,13 @@ that is not UTF-8, takes any length, and opens the webhook to anyone even with `
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
 
 from channels.common import GuardedWebhook
-from components.normalise import max_message_chars
+from ops.settings import Settings
 
 
 class GuardedRestInput(GuardedWebhook, RestInput):
@@ -31,9 +30,10 @@ class GuardedRestInput(GuardedWebhook, RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Settings come from the environment, so the bot runs with no secrets configured."""
+        """Settings come from the environment (ops/settings.py), so the bot runs with no secrets configured."""
+        settings = Settings.load()
         return cls(
-            token=os.environ.get("REST_CHANNEL_TOKEN") or None,
-            max_chars=max_message_chars(),
-            reply_deadline=float(os.environ.get("REST_REPLY_DEADLINE_SECONDS", 10)),
+            token=settings.rest_channel_token or None,
+            max_chars=settings.max_message_chars,
+            reply_deadline=settings.rest_reply_deadline_seconds,
         )

@@ -51,6 +51,8 @@ class Settings:
     rasa_replica_ports: str = ""  # space-separated; "" means RASA_REPLICAS ports after RASA_PORT
     rasa_auth_token: str = ""  # turns on Rasa's HTTP API, with this token
     max_message_chars: int = 2000  # every channel cuts a message's text to this length
+    rest_channel_token: str = ""  # when set, the REST webhook needs `Authorization: Bearer <token>`
+    rest_reply_deadline_seconds: float = 10.0  # the REST reply returns after this with what was said so far
     # Stored conversations: the embedded tracker store and how long conversations are kept.
     sqlite_tracker_db: Path = ROOT / ".data" / "tracker.db"
     retention_days: float = 90.0
