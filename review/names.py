@@ -74,6 +74,7 @@ def common_words() -> FrozenSet[str]:
     return frozenset(fold(word) for word in words)
 
 
+@lru_cache(maxsize=65536)
 def is_common(word: str) -> bool:
     """Whether a word is ordinary English (a plural or possessive of one too)."""
     folded = fold(word)
@@ -81,6 +82,7 @@ def is_common(word: str) -> bool:
     return folded in common or folded.rstrip("s") in common or folded.removesuffix("'s") in common or folded.isdigit()
 
 
+@lru_cache(maxsize=65536)
 def is_name(word: str) -> bool:
     """Whether a word is a listed name: any listed name when capitalised or accented, else an English-speaking one."""
     if len(word) < 2:

@@ -61,7 +61,7 @@ DIGITS = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
 TOKEN = re.compile(rf"\[[A-Z]+\]|{WORD}")
 INTRO = re.compile(r"\b(?:my name is|my names|my name's|name's|name is|called|named|call me|known as)\s+$", re.IGNORECASE)
 TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+{TITLE_WORD}(?:\s+{TITLE_WORD})?")
-LAW = re.compile(r"^['’]?s?\s+Law\b")  # Clare's Law, Sarah's Law
+LAW = re.compile(r"['’]?s?\s+Law\b")  # Clare's Law, Sarah's Law
 RELATION = re.compile(
     r"\b(?:my|her|his|our|their)\s+(?:ex|husband|wife|partner|partners|boyfriend|girlfriend|bf|gf|fella|fiance|fiancee|son|"
     r"daughter|mum|mom|dad|brother|sister|friend|neighbour|neighbor|stepdad|stepmum|nan|uncle|aunt|auntie|cousin|kids?|"
@@ -142,7 +142,7 @@ def _names(text: str) -> str:
     out: List[str] = []
     last, previous_name = 0, False
     for match in TOKEN.finditer(text):
-        word, before = match.group(0), text[: match.start()]
+        word, before = match.group(0), text[max(0, match.start() - 30) : match.start()]
         between = text[last : match.start()]
         if word.startswith("[") or not word[0].isalpha():
             out.append(between + word)
@@ -150,15 +150,13 @@ def _names(text: str) -> str:
             continue
         common, listed = is_common(word), is_name(word)
         capital = word[0].isupper() and not (word.isupper() and not listed)
-        introduced = INTRO.search(before[-20:]) is not None
-        related = RELATION.search(before[-30:]) is not None
         name = (
             len(word) > 1
-            and not LAW.match(text[match.end() :])
+            and not LAW.match(text, match.end())
             and (
                 (listed and not common)
                 or (capital and not common)
-                or (listed and (introduced or (related and capital)))
+                or (listed and (INTRO.search(before[-20:]) is not None or (capital and RELATION.search(before) is not None)))
                 or (previous_name and between == " " and not common)
             )
         )
