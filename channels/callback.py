@@ -3,20 +3,26 @@
 POST /webhooks/callback/webhook {"sender": "...", "message": "..."} answers "success"; the bot's messages are then
 POSTed one by one as JSON to CALLBACK_URL (including the `{"escalation": true}` marker, which machines read).
 Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length cap are the REST channel's
-(channels/common.py's GuardedWebhook).
+(channels/common.py's GuardedWebhook). The conversation is `callback:<HMAC of the sender>`; the replies name the
+sender as it was given, held in memory while the turn runs (channels/identity.py).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
 
-from rasa.core.channels.callback import CallbackInput
+from rasa.core.channels.callback import CallbackInput, CallbackOutput
 from rasa.core.channels.channel import InputChannel
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint
 
 from channels.common import GuardedWebhook, OnNewMessage, inert_blueprint, settings
+from channels.identity import Addressed, keyed_turns
 from components.normalise import DEFAULT_MAX_CHARS, max_message_chars
+
+
+class AddressedCallbackOutput(Addressed, CallbackOutput):
+    """Rasa's callback output, posting the replies for the sender the force's system gave."""
 
 
 class GuardedCallbackInput(GuardedWebhook, CallbackInput):
@@ -45,4 +51,10 @@ class GuardedCallbackInput(GuardedWebhook, CallbackInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's callback routes behind the REST checks, or 503 when not configured."""
-        return super().blueprint(on_new_message) if self.callback_endpoint else inert_blueprint(self.name())
+        if not self.callback_endpoint:
+            return inert_blueprint(self.name())
+        return super().blueprint(keyed_turns(self.name(), on_new_message))
+
+    def get_output_channel(self) -> AddressedCallbackOutput:
+        """Posts the turn's replies to CALLBACK_URL."""
+        return AddressedCallbackOutput(self.callback_endpoint)

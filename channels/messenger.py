@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.identity import Addressed, keyed
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def valid_signature(secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
-class MessengerPhoneOutput(PhoneOutput, MessengerBot):
+class MessengerPhoneOutput(Addressed, PhoneOutput, MessengerBot):
     """Sends through the Graph API; buttons as numbered options plus number quick replies."""
 
     notice = "utter_privacy_notice_messenger"  # in domain.yml
@@ -82,7 +83,9 @@ class PhoneMessenger(Messenger):
         await out_channel.send_action(sender_id, sender_action="typing_on")
         try:
             message = UserMessage(text, out_channel, sender_id, input_channel="facebook", metadata=metadata)
-            await handle_phone_message(self.request, message, self.on_new_message)
+            await keyed(
+                "facebook", message, lambda keyed_message: handle_phone_message(self.request, keyed_message, self.on_new_message)
+            )
         except Exception:
             logger.exception("A Messenger message could not be handled.")
         finally:

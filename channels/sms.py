@@ -22,6 +22,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.identity import Addressed, keyed
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def split_sms(text: str, segments: int = 3) -> List[str]:
     return bodies
 
 
-class TwilioPhoneOutput(PhoneOutput, TwilioOutput):
+class TwilioPhoneOutput(Addressed, PhoneOutput, TwilioOutput):
     """Sends plain-text replies through Twilio's Messages API, off the event loop."""
 
     def __init__(
@@ -162,7 +163,9 @@ class TwilioSmsInput(TwilioInput):
                 user_message = UserMessage(
                     text, self.get_output_channel(), sender, input_channel=self.name(), metadata=self.get_metadata(request)
                 )
-                await handle_phone_message(request, user_message, on_new_message)
+                await keyed(
+                    self.name(), user_message, lambda keyed_message: handle_phone_message(request, keyed_message, on_new_message)
+                )
             return response.text("", status=204)
 
         return webhook

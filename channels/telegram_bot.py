@@ -23,11 +23,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import OnNewMessage, PhoneOutput, handle_phone_message, inert_blueprint, settings
+from channels.identity import Addressed, keyed
 
 logger = logging.getLogger(__name__)
 
 
-class TelegramPhoneOutput(PhoneOutput, TelegramOutput):
+class TelegramPhoneOutput(Addressed, PhoneOutput, TelegramOutput):
     """Telegram's Bot API client, pointed at TELEGRAM_API_URL; buttons as a vertical inline keyboard."""
 
     notice = "utter_privacy_notice_telegram"  # in domain.yml
@@ -124,7 +125,9 @@ class GuardedTelegramInput(TelegramInput):
                 user_message = UserMessage(
                     text, out_channel, str(chat_message.chat.id), input_channel=self.name(), metadata=self.get_metadata(request)
                 )
-                await handle_phone_message(request, user_message, on_new_message)
+                await keyed(
+                    self.name(), user_message, lambda keyed_message: handle_phone_message(request, keyed_message, on_new_message)
+                )
             return response.text("success")
 
         return webhook

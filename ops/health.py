@@ -33,8 +33,10 @@ def stored_events(env: Dict[str, str], sender: str, delete: bool = False) -> int
 def check_replica(env: Dict[str, str], url: str) -> int:
     """Sends a message to the replica at `url`; returns the events it wrote to PostgreSQL, failing if none."""
     sender = PREFIX + uuid.uuid4().hex
-    client.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
-    count = stored_events(env, sender, delete=True)
+    replies = client.post_message(url, sender, "hello", timeout=30, token=env.get("REST_CHANNEL_TOKEN"))
+    # The conversation is keyed (channels/identity.py): the replies name its key.
+    key = next((str(reply["recipient_id"]) for reply in replies if reply.get("recipient_id")), "")
+    count = stored_events(env, key, delete=True) if key else 0
     if count == 0:
         raise RuntimeError(
             f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "

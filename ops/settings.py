@@ -13,6 +13,7 @@ import builtins
 import dataclasses
 import importlib
 import os
+import secrets
 import sys
 import warnings
 from dataclasses import dataclass
@@ -57,10 +58,15 @@ class Settings:
     sqlite_tracker_db: Path = ROOT / ".data" / "tracker.db"
     retention_days: float = 90.0
     tracker_db_url: str = ""  # the review tool reads this database instead of the endpoints file's tracker store
+    # Conversation keys: HMAC-SHA256 key of sender ids, web-chat sessions and review references (channels/identity.py).
+    # "" means the key `make run` and `make review` generate into SENDER_KEY_FILE; production must set it (ops/stack.py).
+    sender_key_secret: str = ""
+    sender_key_file: Path = ROOT / ".data" / "sender_key"
+    rest_channel_token: str = ""  # REST webhook bearer token; required by the production configuration
     # The trainers' review tool.
     review_db: Path = ROOT / ".data" / "review.db"
     review_db_url: str = ""  # "" means SQLite at REVIEW_DB
-    review_secure_cookies: bool = False  # always mark sign-in cookies Secure (behind a TLS proxy)
+    review_insecure_cookies: bool = False  # sign-in cookies without `Secure`, for plain http on localhost only
     # Output: the log level of Rasa and the action server (INFO or DEBUG for theirs); VERBOSE=1 shows dependencies'
     # deprecation warnings.
     log_level: str = "WARNING"
@@ -84,10 +90,14 @@ class Settings:
     rabbitmq_password: str = "guest"
     rabbitmq_queue: str = "youarenotalone_events"
     rabbitmq_exchange: str = "youarenotalone_exchange"
+    rabbitmq_message_ttl_seconds: int = 86400  # a queued event (with its text) is dropped after this long
+    rabbitmq_max_length: int = 100000  # and the oldest are dropped beyond this many queued events
 
     def __post_init__(self) -> None:
         if self.retention_days < 0:
             raise ValueError(f"RETENTION_DAYS must not be negative, not {self.retention_days:g}")
+        if self.sender_key_secret and len(self.sender_key_secret) < 32:
+            raise ValueError("SENDER_KEY_SECRET must have at least 32 characters (e.g. `openssl rand -hex 32`)")
         if urlsplit(self.quick_exit_url).scheme not in ("http", "https") or not urlsplit(self.quick_exit_url).netloc:
             raise ValueError(f"QUICK_EXIT_URL must be an http(s) address, not {self.quick_exit_url!r}")
 
@@ -115,6 +125,22 @@ class Settings:
                     importlib.import_module(module)
             for name in QUIET_WARNINGS:
                 warnings.filterwarnings("ignore", category=getattr(builtins, name))
+
+
+def sender_secret(settings: Settings, create: bool = False) -> bytes:
+    """The key of conversation keys: SENDER_KEY_SECRET, else the one kept in SENDER_KEY_FILE, generated there (readable
+    by its owner only) when `create` is set (`make run`, `make review`). Raises RuntimeError when there is none."""
+    if settings.sender_key_secret:
+        return settings.sender_key_secret.encode()
+    path = settings.sender_key_file
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    if not path.is_file():
+        raise RuntimeError(f"No SENDER_KEY_SECRET: set it, or let `make run` generate {path}.")
+    return path.read_text().strip().encode()
 
 
 def _parse(field: dataclasses.Field, text: str) -> Any:

@@ -28,8 +28,14 @@ def environment(**overrides: str) -> Dict[str, str]:
     return supervisor.environment(**{"RASA_ENDPOINTS": str(ROOT / "endpoints.production.yml"), **given})
 
 
+REQUIRED_SECRETS = ("REST_CHANNEL_TOKEN", "SENDER_KEY_SECRET")  # an open REST webhook; keys only this machine knows
+
+
 def start_stack(env: Dict[str, str], web: bool = True) -> supervisor.Processes:
     """Preflight, then every server of the production stack; returns the processes (stop with supervisor.stop)."""
+    missing = [name for name in REQUIRED_SECRETS if not env.get(name)]
+    if missing:
+        raise PreflightError(f'refusing to start: set {", ".join(missing)} (README, "Production configuration")')
     failures = preflight.run_checks(env)
     if failures:
         raise PreflightError("refusing to start Rasa: " + "; ".join(failures))

@@ -6,6 +6,7 @@ so all run the bot the same way. Every process gets the settings as its environm
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -35,9 +36,11 @@ def environment(**overrides: str) -> Dict[str, str]:
 
 
 def isolated_environment(tmp: Path, **overrides: str) -> Dict[str, str]:
-    """environment() on free ports (the replicas' too) with a fresh SQLite tracker store in `tmp`: a bot of its own."""
+    """environment() on free ports (the replicas' too) with a fresh SQLite tracker store and conversation-key secret
+    in `tmp`: a bot of its own."""
     ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_SERVER_PORT", "WEB_PORT")}
-    env = environment(**{**ports, "SQLITE_TRACKER_DB": str(tmp / "tracker.db"), **overrides})
+    own = {"SQLITE_TRACKER_DB": str(tmp / "tracker.db"), "SENDER_KEY_SECRET": secrets.token_hex(32)}
+    env = environment(**{**ports, **own, **overrides})
     if not env["RASA_REPLICA_PORTS"]:
         env["RASA_REPLICA_PORTS"] = " ".join(str(free_port()) for _ in range(int(env["RASA_REPLICAS"])))
     return env

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
@@ -21,7 +20,7 @@ from review.store import TrackerStore
 from review.transcript import turns
 
 COOKIE, PRE_COOKIE = "review_session", "review_signin"
-MAX_FAILURES, FAILURE_WINDOW = 5, 900.0  # wrong passwords per user name per 15 minutes before sign-in pauses
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 OPEN_PATHS = {"/signin", "/healthz", "/static/review.css"}
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
 TEMPLATES.filters["ref"] = lambda sender: reference(sender) if sender else ""
@@ -43,8 +42,10 @@ def render(name: str, request: web.Request, status: int = 200, **context: Any) -
 
 
 def _cookie(response: web.StreamResponse, name: str, value: str, request: web.Request) -> None:
-    """Sets an HttpOnly, SameSite=Strict cookie (Secure when REVIEW_SECURE_COOKIES is set or over HTTPS)."""
-    secure = Settings.load().review_secure_cookies or request.secure
+    """Sets an HttpOnly, SameSite=Strict, Secure cookie; REVIEW_INSECURE_COOKIES=1 drops `Secure` for plain http to
+    localhost only (browsers keep Secure cookies of http://localhost anyway; other clients may not)."""
+    local = (request.host or "").rsplit(":", 1)[0] in LOCAL_HOSTS or request.host in LOCAL_HOSTS
+    secure = not (Settings.load().review_insecure_cookies and local and not request.secure)
     response.set_cookie(name, value, httponly=True, samesite="Strict", secure=secure, path="/")
 
 
@@ -82,17 +83,12 @@ async def signin(request: web.Request) -> web.StreamResponse:
     expected = request.cookies.get(PRE_COOKIE, "")
     if not expected or not hmac.compare_digest(str(form.get("csrf", "")), expected):
         raise web.HTTPForbidden(text="The form expired: reload the page and try again.")
-    username, failures = str(form.get("username", ""))[:100], request.app["failures"]
-    now = time.monotonic()
-    if len(failures) > 10_000:  # forget quiet names so guessing many names cannot fill memory
-        for name in [n for n, times in failures.items() if not times or now - times[-1] >= FAILURE_WINDOW]:
-            del failures[name]
-    failures[username] = [t for t in failures.get(username, []) if now - t < FAILURE_WINDOW]
-    if len(failures[username]) >= MAX_FAILURES:
+    username, address, db = str(form.get("username", ""))[:100], request.remote or "", request.app["db"]
+    if await asyncio.to_thread(db.throttled, address, username):
         raise web.HTTPTooManyRequests(text="Too many wrong passwords: try again in 15 minutes.")
-    result = await asyncio.to_thread(request.app["db"].sign_in, username, str(form.get("password", "")))
+    result = await asyncio.to_thread(db.sign_in, username, str(form.get("password", "")))
     if result is None:
-        failures[username].append(now)
+        await asyncio.to_thread(db.failed, address, username)
         response = render("signin.html", request, status=401, csrf=expected, error="Wrong user name or password.")
         return response
     response = web.HTTPSeeOther("/")
@@ -205,7 +201,7 @@ async def healthz(_: web.Request) -> web.Response:
 def make_app(db: ReviewDB | None = None, store: TrackerStore | None = None) -> web.Application:
     """The web application over the given (or configured) databases."""
     app = web.Application(middlewares=[guard], client_max_size=64 * 1024)
-    app["db"], app["store"], app["failures"] = db or ReviewDB(), store or TrackerStore(), {}
+    app["db"], app["store"] = db or ReviewDB(), store or TrackerStore()
     app.router.add_get("/signin", signin_page)
     app.router.add_post("/signin", signin)
     app.router.add_post("/signout", signout)

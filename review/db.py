@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from pathlib import Path
@@ -12,12 +13,15 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
-from ops.settings import Settings
+from ops.settings import Settings, sender_secret
 from review.redact import redact
 from review.store import Summary, TrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_SECONDS = 8 * 3600
+# Wrong passwords allowed in FAILURE_WINDOW seconds: per client address (stops spraying many names), and per user
+# name from all addresses together (stops a spread-out guess at one account; it takes 20 to pause a name).
+FAILURE_WINDOW, MAX_PER_ADDRESS, MAX_PER_NAME = 900.0, 10, 20
 META = sa.MetaData()
 TRAINERS = sa.Table(
     "review_trainers",
@@ -66,7 +70,15 @@ INDEX = sa.Table(
     sa.Column("low_confidence", sa.Boolean, index=True),
     sa.Column("search", sa.Text),
 )
+FAILURES = sa.Table(  # failed sign-ins, by keyed client address or user name (never the raw ones)
+    "review_failures",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("who", sa.String(64), index=True),
+    sa.Column("at", sa.Float, index=True),
+)
 STATE = sa.Table("review_state", META, sa.Column("key", sa.String(50), primary_key=True), sa.Column("value", sa.Integer))
+INDEXED_TO = "keyed_max_id"  # the newest event id indexed (renamed when references became keyed: a full re-index)
 RESCAN = 1000  # event ids re-read on each sync, for events committed out of id order by concurrent replicas
 
 
@@ -79,9 +91,14 @@ def review_url() -> str:
     return f"sqlite:///{settings.review_db}"
 
 
+def _keyed(purpose: str, value: str) -> str:
+    """HMAC-SHA256 (hex) of a value with the conversation-key secret (SENDER_KEY_SECRET)."""
+    return hmac.new(sender_secret(Settings.load()), f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def reference(sender_id: str) -> str:
-    """The opaque id trainers see and link to: sender ids can be phone numbers (SMS, WhatsApp) or Telegram ids."""
-    return hashlib.sha256(f"review:{sender_id}".encode()).hexdigest()[:16]
+    """The opaque id trainers see and link to: keyed, so it cannot be turned back into a conversation by guessing."""
+    return _keyed("review", sender_id)[:16]
 
 
 def _digest(token: str) -> str:
@@ -96,23 +113,53 @@ class ReviewDB:
         self.engine = sa.create_engine(url or review_url(), future=True)
         META.create_all(self.engine)
         self.hasher = PasswordHasher()
+        self.unknown_hash = self.hasher.hash(secrets.token_urlsafe(16))  # checked for unknown names: the same cost
 
     def add_trainer(self, username: str, password: str) -> None:
-        """Creates or resets a trainer account (argon2 hash)."""
+        """Creates a trainer account (argon2 hash), or changes its password and ends its sessions."""
         if len(password) < 10:
             raise ValueError("passwords need at least 10 characters")
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.username == username))
             conn.execute(sa.delete(TRAINERS).where(TRAINERS.c.username == username))
             conn.execute(
                 sa.insert(TRAINERS).values(username=username, password_hash=self.hasher.hash(password), created=time.time())
             )
 
+    def remove_trainer(self, username: str) -> bool:
+        """Removes a trainer and ends their sessions; False if there was no such trainer."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.username == username))
+            removed = conn.execute(sa.delete(TRAINERS).where(TRAINERS.c.username == username)).rowcount
+        if removed:
+            self.audit(username, "removed")
+        return bool(removed)
+
+    def throttled(self, address: str, username: str) -> bool:
+        """Whether sign-in is paused for this client address or user name (too many recent wrong passwords)."""
+        since = time.time() - FAILURE_WINDOW
+        count = sa.select(sa.func.count()).select_from(FAILURES).where(FAILURES.c.at > since)
+        with self.engine.connect() as conn:
+            by_address = conn.execute(count.where(FAILURES.c.who == _keyed("address", address))).scalar() or 0
+            by_name = conn.execute(count.where(FAILURES.c.who == _keyed("name", username))).scalar() or 0
+        return by_address >= MAX_PER_ADDRESS or by_name >= MAX_PER_NAME
+
+    def failed(self, address: str, username: str) -> None:
+        """Records a wrong password for the address and the name (and forgets failures older than the window)."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(FAILURES).where(FAILURES.c.at <= now - FAILURE_WINDOW))
+            conn.execute(
+                sa.insert(FAILURES),
+                [{"who": _keyed(kind, value), "at": now} for kind, value in (("address", address), ("name", username))],
+            )
+
     def sign_in(self, username: str, password: str) -> Optional[Tuple[str, str]]:
-        """Checks a password; returns a new (session token, CSRF token) or None."""
+        """Checks a password (one argon2 check whether or not the name exists); returns (session token, CSRF) or None."""
         with self.engine.connect() as conn:
             stored = conn.execute(sa.select(TRAINERS.c.password_hash).where(TRAINERS.c.username == username)).scalar()
         try:
-            self.hasher.verify(stored or self.hasher.hash("not a password"), password)
+            self.hasher.verify(stored or self.unknown_hash, password)
         except VerificationError:
             return None
         if stored is None:
@@ -179,7 +226,7 @@ class ReviewDB:
         """Brings the conversation index up to date with the tracker store; returns how many were re-read."""
         newest = store.max_id()
         with self.engine.connect() as conn:
-            seen = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "max_id")).scalar()
+            seen = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == INDEXED_TO)).scalar()
         if seen is not None and newest == seen:
             return 0
         senders = None if seen is None or newest < seen else store.senders_since(max(0, seen - RESCAN))
@@ -191,8 +238,8 @@ class ReviewDB:
                 chunk = rows[i : i + 500]
                 conn.execute(sa.delete(INDEX).where(INDEX.c.sender_id.in_([r["sender_id"] for r in chunk])))
                 conn.execute(sa.insert(INDEX), chunk)
-            conn.execute(sa.delete(STATE).where(STATE.c.key == "max_id"))
-            conn.execute(sa.insert(STATE).values(key="max_id", value=newest))
+            conn.execute(sa.delete(STATE).where(STATE.c.key == INDEXED_TO))
+            conn.execute(sa.insert(STATE).values(key=INDEXED_TO, value=newest))
         return len(rows)
 
     def sender_for(self, ref: str) -> Optional[str]:

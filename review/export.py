@@ -20,6 +20,10 @@ SURROGATES = {
     "EMAIL": "someone@example.com",
     "POSTCODE": "AB1 2CD",
     "ADDRESS": "1 High Street",
+    "DATE": "1 January 1990",
+    "HANDLE": "@someone",
+    "PLATE": "AB12 CDE",
+    "NHS": "943 476 5919",  # the NHS's own example number
 }
 
 

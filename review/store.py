@@ -138,13 +138,25 @@ class TrackerStore:
             return [json.loads(row[0]) for row in conn.execute(query)]
 
     def purge(self, days: float, now: Optional[float] = None) -> List[str]:
-        """Deletes every event of the conversations whose last event is older than `days`; returns their senders."""
+        """Deletes every event of the conversations whose last event is older than `days`; returns their senders.
+
+        The text goes from the database file too: SQLite overwrites what it deletes (secure_delete), then VACUUM
+        rewrites the file and the write-ahead log is emptied; PostgreSQL's VACUUM frees the dead rows' space.
+        """
         if not sa.inspect(self.engine).has_table(EVENTS.name):
             return []  # Rasa has not stored anything yet
         cutoff = (now or time.time()) - days * 86400
         old = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(sa.func.max(EVENTS.c.timestamp) < cutoff)
+        sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA secure_delete=ON")
             senders = [row[0] for row in conn.execute(old)]
             for i in range(0, len(senders), 500):
                 conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(senders[i : i + 500])))
+        if senders:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM" if sqlite else f"VACUUM {EVENTS.name}")
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return senders

@@ -1,4 +1,7 @@
-"""`make run`: applies the retention limit, starts the action server, Rasa and the website, and runs them until Ctrl-C."""
+"""`make run`: applies the retention limit, starts the action server, Rasa and the website, and runs them until Ctrl-C.
+
+The first run generates the conversation-key secret into .data/ (SENDER_KEY_FILE) unless SENDER_KEY_SECRET is set.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import subprocess
 import sys
 
 from ops import supervisor
-from ops.settings import ROOT, Settings
+from ops.settings import ROOT, Settings, sender_secret
 
 
 def apply_retention(env: dict) -> None:
@@ -19,6 +22,7 @@ def main() -> None:
     supervisor.stop_on_signals()
     env = supervisor.environment()
     settings = Settings.load(env)
+    sender_secret(settings, create=True)
     apply_retention(env)
     processes = supervisor.start(["actions", "rasa", "web"], env)
     replicas = settings.rasa_replicas

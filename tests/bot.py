@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List
 
+from channels.identity import sender_key
 from ops import client, supervisor
 
 
@@ -29,6 +30,10 @@ class Bot:
         """Posts raw bytes to the REST webhook; returns the status and body."""
         status, _, reply = client.post(f"{self.url}/webhooks/rest/webhook", body, headers, timeout)
         return status, reply
+
+    def key(self, sender: str, channel: str = "rest") -> str:
+        """The conversation key under which this bot stores a sender of a channel (channels/identity.py)."""
+        return sender_key(channel, sender, self.env["SENDER_KEY_SECRET"].encode())
 
     def stop(self) -> None:
         """Stops every server of this bot."""

@@ -161,7 +161,7 @@ def test_a_new_session_ends_the_emergency_but_keeps_the_communication_need(bot: 
     sender = f"session-{uuid.uuid4()}"
     bot.send(sender, "i am deaf, what is the best way to reach you")
     assert CHECKS["asks_safe"](bot.send(sender, "he's smashing the window to get in"))
-    age_conversation(Path(bot.env["SQLITE_TRACKER_DB"]), sender, 2 * 3600)
+    age_conversation(Path(bot.env["SQLITE_TRACKER_DB"]), bot.key(sender), 2 * 3600)
     again = bot.send(sender, "he's back and he's got the bread knife")
     assert CHECKS["full_guidance_self"](again), bubbles(again)  # the full guidance: a new emergency
     assert "18000" in bubbles(again)[0]  # still tailored for a deaf user

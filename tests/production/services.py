@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from typing import Any, Dict, List, Tuple
 
 import pytest
 import redis
 from psycopg2 import sql
 
+from channels.identity import sender_key
 from ops import client, preflight
+
+TOKEN = secrets.token_hex(16)  # the REST webhook's bearer token (the production configuration requires one)
+SECRET = secrets.token_hex(32)  # the conversation-key secret of the test stack
+
+
+def key(sender: str) -> str:
+    """The conversation key of a REST sender on the test stack."""
+    return sender_key("rest", sender, SECRET.encode())
 
 
 def skip_unless_reachable(env: Dict[str, str]) -> None:
@@ -25,18 +35,21 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
     """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
     status, headers, reply = client.post(
-        f"{base_url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout
+        f"{base_url}/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": text}).encode(),
+        {"Authorization": f"Bearer {TOKEN}"},
+        timeout=timeout,
     )
     assert status == 200, (status, reply[:300])
     return headers.get("X-Replica", ""), json.loads(reply)
 
 
 def stored_events(env: Dict[str, str], sender: str) -> List[Tuple[str, str, Dict[str, Any]]]:
-    """(type_name, action_name, data) of every event of `sender` in PostgreSQL, in storage order."""
+    """(type_name, action_name, data) of every event of REST sender `sender` in PostgreSQL, in storage order."""
     connection = preflight.postgres_connect(env, env["POSTGRES_DB"])
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT type_name, action_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+            cursor.execute("SELECT type_name, action_name, data FROM events WHERE sender_id = %s ORDER BY id", (key(sender),))
             return [(kind, action or "", json.loads(data)) for kind, action, data in cursor.fetchall()]
     finally:
         connection.close()
@@ -55,7 +68,7 @@ def redis_client(env: Dict[str, str]) -> redis.Redis:
 
 
 def queued_events(env: Dict[str, str], seconds: float = 10, until_sender: str = "") -> List[Dict[str, Any]]:
-    """Consumes the test's RabbitMQ queue for up to `seconds` (stopping early once `until_sender` shows up)."""
+    """Consumes the test's RabbitMQ queue for up to `seconds` (stopping early once REST sender `until_sender` shows up)."""
     import aio_pika
 
     async def consume() -> List[Dict[str, Any]]:
@@ -69,7 +82,7 @@ def queued_events(env: Dict[str, str], seconds: float = 10, until_sender: str = 
             while loop.time() < deadline:
                 message = await queue.get(no_ack=True, fail=False)
                 if message is None:
-                    if until_sender and any(event.get("sender_id") == until_sender for event in found):
+                    if until_sender and any(event.get("sender_id") == key(until_sender) for event in found):
                         break
                     await asyncio.sleep(0.2)
                     continue

@@ -24,12 +24,23 @@ def test_the_launcher_refuses_to_start_and_names_the_unreachable_service(service
         ACTION_SERVER_PORT=str(free_port()),
         WEB_PORT=str(free_port()),
         POSTGRES_DB="postgres",  # creates no database
+        REST_CHANNEL_TOKEN="a-token",
+        SENDER_KEY_SECRET="k" * 32,
         **{variable: str(free_port())},
     )
     result = subprocess.run([sys.executable, "-m", "ops.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "refusing to start Rasa" in result.stderr
     assert f"{service} at 127.0.0.1:{env[variable]} is unreachable" in result.stderr
+    assert "Starting Rasa server" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["REST_CHANNEL_TOKEN", "SENDER_KEY_SECRET"])
+def test_the_launcher_refuses_to_start_without_the_rest_token_and_the_key_secret(missing: str) -> None:
+    env = {**stack.environment(REST_CHANNEL_TOKEN="a-token", SENDER_KEY_SECRET="k" * 32), missing: ""}
+    result = subprocess.run([sys.executable, "-m", "ops.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"refusing to start: set {missing}" in result.stderr
     assert "Starting Rasa server" not in result.stdout + result.stderr
 
 

@@ -55,6 +55,8 @@ def prod() -> Iterator[Stack]:
         WEB_PORT=str(free_port()),
         RASA_REPLICAS="2",
         RASA_REPLICA_PORTS=" ".join(map(str, ports)),
+        REST_CHANNEL_TOKEN=services.TOKEN,
+        SENDER_KEY_SECRET=services.SECRET,
     )
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/webhook"
     services.skip_unless_reachable(env)
@@ -99,7 +101,7 @@ MESSAGES = ["hello", "how do I report domestic abuse", "where can I get support"
 
 def burst(prod: Stack, sender: str) -> tuple[list, bool]:
     """Sends MESSAGES of one sender to both replicas at once; returns the replies and whether its Redis lock showed."""
-    lock_key = f"{prod.env['REDIS_KEY_PREFIX']}:lock:{sender}"
+    lock_key = f"{prod.env['REDIS_KEY_PREFIX']}:lock:{services.key(sender)}"
     seen_lock, stop = threading.Event(), threading.Event()
     client = services.redis_client(prod.env)
 
@@ -139,7 +141,9 @@ def test_concurrent_messages_of_one_sender_are_taken_in_turn(prod: Stack) -> Non
 def test_events_are_published_on_rabbitmq(prod: Stack) -> None:
     sender = new_sender()
     services.post(prod.balancer, sender, "is it abuse if he checks my phone")
-    published = [event for event in services.queued_events(prod.env, until_sender=sender) if event.get("sender_id") == sender]
+    published = [
+        event for event in services.queued_events(prod.env, until_sender=sender) if event.get("sender_id") == services.key(sender)
+    ]
     assert [event["text"] for event in published if event["event"] == "user"] == ["is it abuse if he checks my phone"]
     assert any(event["event"] == "bot" for event in published)
 

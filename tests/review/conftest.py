@@ -27,6 +27,8 @@ from ops.supervisor import free_port
 from tests.bot import Bot, escalated, start_bot
 
 PASSWORD = "correct horse battery"
+# The key of review references (review.db.reference), the same in the tests and the review servers they start.
+os.environ.setdefault("SENDER_KEY_SECRET", uuid.uuid4().hex * 2)
 
 
 @dataclass
@@ -123,20 +125,22 @@ def postgres_bot(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def fill(bot: Bot) -> Dict[str, str]:
-    """Real conversations with the bot: an escalation, one with personal data, one ordinary; returns their senders."""
+    """Real conversations with the bot: an escalation, one with personal data, one ordinary; returns their
+    conversation keys (what the tracker store and the review tool know them by)."""
     senders = {name: f"review-{name}-{uuid.uuid4().hex[:8]}" for name in ("danger", "personal", "plain")}
     bot.send(senders["danger"], "hi I'm Jessica Wainwright")
     assert escalated(bot.send(senders["danger"], "he's got a knife"))
     bot.send(senders["personal"], "my name is Sarah Okonkwo, call me on 07700 900123. I live at 12 Acacia Avenue, DE22 3AB")
     bot.send(senders["personal"], "how do I report domestic abuse")
     bot.send(senders["plain"], "are you a bot")
-    return senders
+    return {name: bot.key(sender) for name, sender in senders.items()}
 
 
 def start_review(tmp: Path, tracker_env: Dict[str, str], senders: Dict[str, str]) -> Iterator[Review]:
     """Runs `review serve` over a tracker store with a fresh review DB and one trainer, until the caller is done."""
     env = supervisor.environment()
     env.update(tracker_env, REVIEW_DB=str(tmp / "review.db"), REVIEW_PORT=str(free_port()), REVIEW_PASSWORD=PASSWORD)
+    env["REVIEW_INSECURE_COOKIES"] = "1"  # plain http on 127.0.0.1 (the cookies' default, Secure: test_signin.py)
     added = cli(env, "trainer-add", "trainer")
     assert added.returncode == 0, added.stderr
     process = subprocess.Popen([sys.executable, "-m", "review.cli", "serve"], env=env, cwd=ROOT, start_new_session=True)

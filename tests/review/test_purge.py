@@ -58,3 +58,20 @@ def test_purge_without_days_keeps_conversations_for_retention_days(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         assert {row[0] for row in conn.execute(sa.select(EVENTS.c.sender_id).distinct())} == {"younger"}
+
+
+def test_purged_text_is_gone_from_the_sqlite_files(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    engine = sa.create_engine(f"sqlite:///{db}", future=True)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as the embedded tracker store runs it
+    events_table.create(engine)
+    secret, kept = "purple-elephant-7781 lives at 9 Hollybush Lane", "green-giraffe-4410"
+    events_table.insert(engine, "old", conversation(time.time() - 40 * 86400, [(secret, "greet")]))
+    events_table.insert(engine, "new", conversation(time.time(), [(kept, "greet")]))
+    env = {**supervisor.environment(), "SQLITE_TRACKER_DB": str(db), "REVIEW_DB": str(tmp_path / "review.db")}
+    result = cli(env, "purge", "30")
+    assert result.returncode == 0 and "Purged 1 conversation(s)" in result.stdout, result.stderr
+    files = b"".join(path.read_bytes() for path in tmp_path.glob("tracker.db*"))
+    assert kept.encode() in files, "the conversation kept is in the file: the search below can find text"
+    assert b"purple-elephant" not in files and b"Hollybush" not in files

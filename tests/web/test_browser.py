@@ -6,6 +6,7 @@ tests/output/browser-<phases>.json."""
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,7 @@ def scripted_run() -> Iterator[Dict[str, Any]]:
     """The website in front of the scripted stand-in for Rasa; runs the scripted browser phase once."""
     web_port, rasa_port = str(free_port()), str(free_port())
     env = {**supervisor.environment(), "WEB_PORT": web_port, "RASA_PORT": rasa_port, "QUICK_EXIT_URL": exit_url(web_port)}
+    env["SENDER_KEY_SECRET"] = secrets.token_hex(32)  # the scripted server issues web-chat sessions too
     rasa = subprocess.Popen(
         [sys.executable, "-m", "tests.web.scripted_rasa", rasa_port, *origins(web_port).split()],
         cwd=ROOT,

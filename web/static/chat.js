@@ -1,5 +1,5 @@
 // The #YouAreNotAlone chat widget: Rasa over socket.io, emergency banner, nothing kept after the tab closes.
-// Only the conversation id is kept, in sessionStorage (gone when the tab closes); messages live only in the page.
+// Only the session id the server issued is kept, in sessionStorage (gone when the tab closes); messages live only in the page.
 // The quick exit, Esc and the form's submit are handled by the inline script at the top of the page (web/quick_exit.js),
 // which works before this file has loaded and hands over to window.yanaChat once it has.
 (function () {
@@ -18,17 +18,15 @@
 
   function $(id) { return document.getElementById(id); }
 
-  /** The conversation id for this tab: kept in sessionStorage only, so it dies with the tab. */
-  function conversationId() {
-    var id = null;
-    try { id = sessionStorage.getItem(SESSION_KEY); } catch (e) { /* no storage: a fresh id each load */ }
-    if (!id) {
-      var bytes = new Uint8Array(16);
-      window.crypto.getRandomValues(bytes);
-      id = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-      try { sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* ignore */ }
-    }
-    return id;
+  /** The session id the server issued to this tab, if any: kept in sessionStorage only, so it dies with the tab. */
+  function storedSessionId() {
+    try { return sessionStorage.getItem(SESSION_KEY); } catch (e) { return null; }  /* no storage: a new session */
+  }
+
+  /** Keeps the session id the server confirmed (it issues a new one for an id it did not sign). */
+  function keepSessionId(id) {
+    sessionId = id;
+    try { sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* ignore */ }
   }
 
   /** Adds an item at the end of the conversation and scrolls the conversation (not the page) to it. */
@@ -207,11 +205,12 @@
       setStatus("The chat is not available right now. If you are in danger, call 999.");
       return;
     }
-    sessionId = conversationId();
+    sessionId = storedSessionId();
     // Long-polling only: Rasa 3.6's websocket transport is unreliable; polling works everywhere.
     socket = window.io(RASA_URL, { transports: ["polling"], withCredentials: false, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { socket.emit("session_request", { session_id: sessionId }); });
-    socket.on("session_confirm", function () {
+    socket.on("session_confirm", function (id) {
+      if (typeof id === "string" && id) { keepSessionId(id); }
       ready = true;
       setStatus("Connected. Type your question below.");
       flush();
