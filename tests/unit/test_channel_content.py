@@ -83,7 +83,7 @@ def test_the_content_check_catches_a_hard_coded_notice() -> None:
 
 
 def test_no_channel_imports_a_sibling_channel() -> None:
-    siblings = {path.stem for path in CHANNELS} - {"__init__", "common"}
+    siblings = {path.stem for path in CHANNELS} - {"__init__", "common", "identity"}  # the shared modules
     for path in CHANNELS:
         imported = {node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)}
         assert not {f"channels.{name}" for name in siblings} & imported, path.name
