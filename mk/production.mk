@@ -1,8 +1,8 @@
 # The production stack: PostgreSQL tracker store, Redis lock store, RabbitMQ event broker, several Rasa replicas
-# behind ops/balancer.py. Settings come from the environment (README, "Production configuration").
+# behind nginx. Settings come from the environment (README, "Production configuration").
 .PHONY: run-prod preflight prod-health
 
-run-prod: $(MODEL) $(RUN_PREREQUISITES) ## Production stack: preflight, actions, RASA_REPLICAS Rasa replicas, balancer :5005, website
+run-prod: $(MODEL) $(RUN_PREREQUISITES) ## Production stack: preflight, actions, RASA_REPLICAS Rasa replicas, nginx :5005, website
 	$(BIN)/python -m ops.stack
 
 preflight: install ## Check PostgreSQL, Redis and RabbitMQ are reachable (creates the database if missing)
@@ -10,3 +10,11 @@ preflight: install ## Check PostgreSQL, Redis and RabbitMQ are reachable (create
 
 prod-health: install ## Prove each replica of the running production stack writes to PostgreSQL
 	$(BIN)/python -m ops.health
+
+# nginx, in front of the Rasa replicas of `make run` and `make run-prod` (ops/proxy.py, deploy/nginx/).
+/usr/sbin/nginx:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+
+RUN_PREREQUISITES += /usr/sbin/nginx
+TEST_PREREQUISITES += /usr/sbin/nginx
+

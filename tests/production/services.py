@@ -1,4 +1,4 @@
-"""Helpers for the production-stack tests: the real PostgreSQL, Redis and RabbitMQ, and HTTP through the balancer."""
+"""Helpers for the production-stack tests: the real PostgreSQL, Redis and RabbitMQ, and HTTP through nginx."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 
 
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
-    """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
+    """Posts to a REST webhook; returns nginx's X-Replica header (the replica's address, or "") and the bot's messages."""
     status, headers, reply = client.post(
         f"{base_url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(), timeout=timeout
     )
