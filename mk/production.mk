@@ -18,3 +18,18 @@ prod-health: install ## Prove each replica of the running production stack write
 RUN_PREREQUISITES += /usr/sbin/nginx
 TEST_PREREQUISITES += /usr/sbin/nginx
 
+# The container image and Kubernetes manifests (Containerfile, deploy/k8s/): podman and debootstrap from Debian.
+/usr/bin/podman:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap
+
+.PHONY: image
+image: $(MODEL) /usr/bin/podman ## Build the container image (localhost/youarenotalone:<input hash>; only when its inputs changed)
+	$(BIN)/python -m ops.image
+
+TEST_PREREQUISITES += /usr/bin/podman
+
+# kubectl builds the Kubernetes overlays (its kustomize) for the manifests' tests; Debian's is kubernetes-client.
+/usr/bin/kubectl:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client
+
+TEST_PREREQUISITES += /usr/bin/kubectl
