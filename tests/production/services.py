@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, List, Tuple
+import threading
+from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 import redis
 from psycopg2 import sql
 
 from ops import client, preflight
+from ops.supervisor import free_port
 
 
 def skip_unless_reachable(env: Dict[str, str]) -> None:
@@ -100,3 +102,45 @@ def remove_test_data(env: Dict[str, str]) -> None:
     for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
         client.delete(key)
     client.close()
+
+
+class Forwarder:
+    """A TCP forwarder to a local service (on `host`, a port of its own) that can be cut and restored."""
+
+    def __init__(self, target_port: int, host: str = "127.0.0.1") -> None:
+        self.host, self.port, self.target_port = host, free_port(), target_port
+        self.loop = asyncio.new_event_loop()
+        self.links: Set[asyncio.StreamWriter] = set()
+        self.server: asyncio.AbstractServer | None = None
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def run(self, coroutine: object) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    async def _open(self) -> None:
+        self.server = await asyncio.start_server(self._link, self.host, self.port)
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.links |= {writer, upstream_writer}
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
+
+    async def _cut(self) -> None:
+        self.server.close()
+        for writer in self.links:
+            writer.transport.abort()
+        self.links.clear()
+
+    def open(self) -> None:
+        self.run(self._open())
+
+    def cut(self) -> None:
+        self.run(self._cut())
+
+
+async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    """Copies bytes until the source closes."""
+    while data := await source.read(65536):
+        sink.write(data)
+        await sink.drain()
+    sink.close()

@@ -6,66 +6,23 @@ ones refused) and restores, so the shared PostgreSQL itself is never stopped.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Iterator, Set
+from typing import Iterator
 
 import pytest
 
 from ops import preflight, stack, supervisor
 from ops.supervisor import free_port
 from tests.production import services
+from tests.production.services import Forwarder
 
 READY_WITHIN = 10  # seconds for readiness to follow the database
-
-
-class Forwarder:
-    """A TCP forwarder to PostgreSQL, on a port of its own, that can be cut and restored."""
-
-    def __init__(self, target_port: int) -> None:
-        self.port, self.target_port = free_port(), target_port
-        self.loop = asyncio.new_event_loop()
-        self.links: Set[asyncio.StreamWriter] = set()
-        self.server: asyncio.AbstractServer | None = None
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-
-    def run(self, coroutine: object) -> None:
-        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
-
-    async def _open(self) -> None:
-        self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
-
-    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        self.links |= {writer, upstream_writer}
-        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
-
-    async def _cut(self) -> None:
-        self.server.close()
-        for writer in self.links:
-            writer.transport.abort()
-        self.links.clear()
-
-    def open(self) -> None:
-        self.run(self._open())
-
-    def cut(self) -> None:
-        self.run(self._cut())
-
-
-async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    """Copies bytes until the source closes."""
-    while data := await source.read(65536):
-        sink.write(data)
-        await sink.drain()
-    sink.close()
 
 
 def readiness(url: str) -> int:
