@@ -123,6 +123,7 @@ class Job:
     argv: List[str]
     env: Dict[str, str]
     health_url: str
+    front: bool = False  # started once the others are ready (nginx), so the public port opens on a ready bot
 
 
 def plan(names: List[str], env: Dict[str, str]) -> Dict[str, Job]:
@@ -138,7 +139,7 @@ def plan(names: List[str], env: Dict[str, str]) -> Dict[str, Job]:
                 replica = {**env, "RASA_PORT": url.rsplit(":", 1)[1]}
                 jobs[f"rasa-{index}"] = Job(commands(replica, "127.0.0.1")["rasa"], replica, health_urls(replica)["rasa"])
             upstreams = [url.removeprefix("http://") for url in replica_urls(env)]
-            jobs["rasa"] = Job(proxy.command(env, upstreams), env, f"http://127.0.0.1:{env['RASA_PORT']}/healthz")
+            jobs["rasa"] = Job(proxy.command(env, upstreams), env, f"http://127.0.0.1:{env['RASA_PORT']}/healthz", front=True)
         else:
             jobs[name] = Job(commands(env)[name], env, health_urls(env)[name])
     return jobs
@@ -154,10 +155,12 @@ def start(names: List[str], env: Dict[str, str]) -> Processes:
     jobs = plan(names, env)
     processes: Processes = {}
     try:
-        for name, job in jobs.items():
-            processes[name] = launch(job)
-        for name, process in processes.items():
-            wait_until_ready(jobs[name].health_url, process)
+        for front in (False, True):
+            names = [name for name, job in jobs.items() if job.front == front]
+            for name in names:
+                processes[name] = launch(jobs[name])
+            for name in names:
+                wait_until_ready(jobs[name].health_url, processes[name])
     except BaseException:
         stop(processes)
         raise
