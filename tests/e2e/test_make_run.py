@@ -94,7 +94,7 @@ def test_a_killed_replica_is_back_within_30_s_while_the_other_answers(tmp_path: 
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait(timeout=10)
         started, answers, back = time.monotonic(), [], None
-        while back is None and time.monotonic() - started < 30:
+        while back is None and time.monotonic() - started < 90:  # the bar is 30 s; a slower return is measured
             reply = client.post_message(
                 f"http://127.0.0.1:{env['RASA_PORT']}", "restart-test", "how do I report domestic abuse", 10
             )
@@ -102,7 +102,7 @@ def test_a_killed_replica_is_back_within_30_s_while_the_other_answers(tmp_path: 
             if client.answers(f"{replica}/webhooks/rest/", timeout=1):
                 back = time.monotonic() - started
             time.sleep(0.5)
-        assert back is not None, "the killed replica was not back within 30 s"
+        assert back is not None and back < 30, f"the killed replica was back after {back} s (bar: 30 s)"
         assert answers and all(answers), "every message got its answer through nginx while the replica was down"
         assert replica_process(serving, replica.rsplit(":", 1)[1]).pid != killed.pid
         log = (tmp_path / "serve.log").read_text()

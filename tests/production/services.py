@@ -126,7 +126,8 @@ class Forwarder:
         await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
 
     async def _cut(self) -> None:
-        self.server.close()
+        if self.server is not None:
+            self.server.close()
         for writer in self.links:
             writer.transport.abort()
         self.links.clear()

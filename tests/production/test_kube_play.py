@@ -2,10 +2,11 @@
 PostgreSQL, Redis and RabbitMQ, then a chat through nginx in front of the two Rasa pods.
 
 What podman cannot play is left out: Services, Ingress, PDB, HPA and CronJob (the offline checks in
-tests/unit/test_deploy.py cover them), and the liveness probes (podman runs them from systemd timers, which this
-machine has not). The pods reach the services through forwarders on the podman network's gateway (the services
-listen on 127.0.0.1 only), and the Rasa pods reach the action server at its pod's address, as a Service would
-give it. Readiness is polled on each Rasa pod at the manifest's own readiness probe.
+tests/unit/test_deploy.py cover them), the liveness probes (podman runs them from systemd timers, which this
+machine has not) and the container ports (podman publishes them on the host). The pods reach the services through
+forwarders on the podman network's gateway (the services listen on 127.0.0.1 only), and the Rasa pods reach the
+action server at its pod's address, as a Service would give it. Readiness is polled on each Rasa pod at the
+manifest's own readiness probe.
 """
 
 from __future__ import annotations
@@ -37,24 +38,26 @@ def podman(*args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def pod_addresses(deployment: str, replicas: int) -> List[str]:
-    """The IP address of each pod podman made for a Deployment (`<name>-pod-<n>`)."""
-    addresses = []
+def pod_networks(deployment: str, replicas: int) -> List[Dict[str, Any]]:
+    """The network settings (IPAddress, Gateway) of each pod podman made for a Deployment (`<name>-pod-<n>`)."""
+    found = []
     for index in range(replicas):
         infra = json.loads(podman("pod", "inspect", f"{deployment}-pod-{index}"))
         infra = infra[0] if isinstance(infra, list) else infra
         details = json.loads(podman("inspect", infra["InfraContainerID"]))[0]
-        addresses.append(next(iter(details["NetworkSettings"]["Networks"].values()))["IPAddress"])
-    return addresses
+        found.append(next(iter(details["NetworkSettings"]["Networks"].values())))
+    return found
 
 
 def playable(deployment: Dict[str, Any], image_tag: str, secret: str) -> Dict[str, Any]:
-    """A Deployment as podman can play it here: this run's image and Secret, no liveness or start-up probe."""
+    """A Deployment as podman can play it here: this run's image and Secret, no liveness or start-up probe, and
+    no container ports (the pods are reached at their own addresses, as through a Service)."""
     spec = deployment["spec"]["template"]["spec"]
     for container in spec["containers"]:
         container["image"] = image_tag
         container.pop("livenessProbe", None)
         container.pop("startupProbe", None)
+        container.pop("ports", None)  # podman would publish each on the host, where the replicas would collide
         for variable in container.get("env", []):
             if "secretKeyRef" in variable.get("valueFrom", {}):
                 variable["valueFrom"]["secretKeyRef"]["name"] = secret
@@ -87,21 +90,19 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]
     values = {"POSTGRES_PASSWORD": env["POSTGRES_PASSWORD"], "REDIS_PASSWORD": env["REDIS_PASSWORD"]}
     values |= {"RABBITMQ_USER": env["RABBITMQ_USER"], "RABBITMQ_PASSWORD": env["RABBITMQ_PASSWORD"]}
     kube_secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": secret}}
-    kube_secret["data"] = {key: base64.b64encode(value.encode()).decode() for key, value in values.items()}
+    kube_secret["data"] = {key: base64.b64encode(value.encode()).decode() for key, value in values.items() if value}
     podman("secret", "create", secret, "-", stdin=json.dumps(kube_secret))
     config = resource(documents, "ConfigMap", "youarenotalone-settings")
     actions = playable(resource(documents, "Deployment", "youarenotalone-actions"), image_tag, secret)
     rasa = playable(resource(documents, "Deployment", "youarenotalone-rasa"), image_tag, secret)
     files = tmp_path_factory.mktemp("kube")
     forwarders: List[Forwarder] = []
-    played_files = []
     try:
         (files / "actions.yaml").write_text(yaml.safe_dump_all([config, actions]))
-        played_files.append(files / "actions.yaml")
         podman("kube", "play", str(files / "actions.yaml"))
-        action_address = pod_addresses("youarenotalone-actions", actions["spec"]["replicas"])[0]
+        action_network = pod_networks("youarenotalone-actions", actions["spec"]["replicas"])[0]
+        action_address, gateway = action_network["IPAddress"], action_network["Gateway"]
         wait_ready(f"http://{action_address}:5055/health")
-        gateway = json.loads(podman("network", "inspect", "podman"))[0]["subnets"][0]["gateway"]
         for name in ("POSTGRES", "REDIS", "RABBITMQ"):
             forwarders.append(Forwarder(int(env[f"{name}_PORT"]), host=gateway))
             forwarders[-1].open()
@@ -109,18 +110,19 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]
         config["data"] |= {key: env[key] for key in ("POSTGRES_DB", "RABBITMQ_QUEUE", "RABBITMQ_EXCHANGE", "REDIS_KEY_PREFIX")}
         config["data"] |= {"POSTGRES_USER": env["POSTGRES_USER"], "ACTION_ENDPOINT_URL": f"http://{action_address}:5055/webhook"}
         (files / "rasa.yaml").write_text(yaml.safe_dump_all([config, rasa]))
-        played_files.append(files / "rasa.yaml")
         started = time.monotonic()
         podman("kube", "play", str(files / "rasa.yaml"))
         probe = rasa["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["path"]
-        addresses = pod_addresses("youarenotalone-rasa", rasa["spec"]["replicas"])
+        addresses = [network["IPAddress"] for network in pod_networks("youarenotalone-rasa", rasa["spec"]["replicas"])]
         for address in addresses:
             wait_ready(f"http://{address}:5005{probe}")
         print(f"\n{len(addresses)} Rasa pods ready {time.monotonic() - started:.0f} s after kube play ({image_tag})")
         yield {"env": env, "rasa": addresses, "probe": probe}
     finally:
-        for path in reversed(played_files):
-            subprocess.run(["podman", "kube", "down", str(path)], env=image.podman_env(), capture_output=True)
+        for deployment in (rasa, actions):  # `kube down` leaves the pods of a play that failed half-way
+            for index in range(deployment["spec"]["replicas"]):
+                pod = f"{deployment['metadata']['name']}-pod-{index}"
+                subprocess.run(["podman", "pod", "rm", "--force", "--ignore", pod], env=image.podman_env(), capture_output=True)
         subprocess.run(["podman", "secret", "rm", secret], env=image.podman_env(), capture_output=True)
         for forwarder in forwarders:
             forwarder.cut()
