@@ -20,7 +20,7 @@ Pooled = Tuple[List[load.Sample], float, Dict[str, int]]  # samples, wall second
 MB = 2**20
 # Settings around the default, each measured next to a default server: (label, SQLite on tmpfs, environment).
 EXPERIMENTS: List[Tuple[str, bool, Dict[str, str]]] = [
-    ("1 Rasa process, no balancer", False, {"RASA_REPLICAS": "1"}),
+    ("1 Rasa process, no nginx", False, {"RASA_REPLICAS": "1"}),
     ("3 Rasa processes", False, {"RASA_REPLICAS": "3"}),
     ("SQLite file on tmpfs (no disk at all)", True, {}),
 ]

@@ -39,16 +39,16 @@ class Server:
 
     @property
     def rasa_pids(self) -> List[int]:
-        """The process ids of the Rasa server(s) and, in front of replicas, the balancer."""
+        """The process ids of the Rasa server(s) and, in front of replicas, nginx."""
         return [process.pid for process in supervisor.rasa_processes(self.processes)]
 
     @property
     def replicas(self) -> List[str]:
-        """The names of the Rasa processes themselves ("rasa-0", ...; "rasa" when there is no balancer)."""
+        """The names of the Rasa processes themselves ("rasa-0", ...; "rasa" when there is no nginx)."""
         return [name for name in self.processes if name.startswith("rasa-")] or ["rasa"]
 
     def memory_groups(self) -> Dict[str, List[int]]:
-        """What the benchmark's memory figures add up: each process, the Rasa tree (Rasa and the balancer in front
+        """What the benchmark's memory figures add up: each process, the Rasa tree (Rasa and nginx in front
         of replicas) and the whole tree (everything this side started: `make run`'s tree for ours)."""
         groups = {name: [process.pid] for name, process in self.processes.items()}
         return {**groups, "rasa tree": self.rasa_pids, "whole tree": [p.pid for p in self.processes.values()]}
@@ -80,7 +80,7 @@ def first_answer(base_url: str, text: str, started: float) -> float:
 
 
 def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
-    """Our bot as `make run` runs it (action server, RASA_REPLICAS Rasa processes behind the balancer, SQLite
+    """Our bot as `make run` runs it (action server, RASA_REPLICAS Rasa processes behind nginx, SQLite
     tracker and lock store, website) on free ports; `tmpfs` puts the SQLite file in memory, `overrides` set
     variables."""
     tmp = tempfile.TemporaryDirectory(prefix="bench-ours-", dir="/dev/shm" if tmpfs else None)
@@ -100,7 +100,7 @@ def start_ours(tmpfs: bool = False, **overrides: str) -> Server:
         tmp.cleanup()
         raise
     replicas = int(env["RASA_REPLICAS"])
-    front = f"{replicas} Rasa processes behind ops/balancer.py" if replicas > 1 else "1 Rasa process"
+    front = f"{replicas} Rasa processes behind nginx" if replicas > 1 else "1 Rasa process"
     runs = (
         f"scripts/serve.py: {front} ({Path(env['RASA_MODEL']).relative_to(ROOT)}) + action server, "
         f"SQLite tracker and lock store{' on tmpfs' if tmpfs else ''}, channels/rest.py, website"

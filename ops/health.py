@@ -40,8 +40,8 @@ def check_replica(env: Dict[str, str], url: str) -> int:
     if count == 0:
         raise RuntimeError(
             f"the Rasa replica at {url} answered but wrote nothing to PostgreSQL "
-            f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}: it is using "
-            f"an in-memory tracker store; check its log for the tracker store error"
+            f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}: its tracker store cannot reach "
+            f"the database (see {url}/webhooks/health/ready) or it is an in-memory tracker store"
         )
     return count
 

@@ -37,6 +37,7 @@ class Settings:
     # Ports (each overridable) and where the servers find each other.
     rasa_port: int = 5005
     action_server_port: int = 5055
+    action_server_host: str = "127.0.0.1"  # where the action server listens (0.0.0.0 in a container)
     web_port: int = 8080
     review_port: int = 8081
     review_host: str = "127.0.0.1"
@@ -54,6 +55,15 @@ class Settings:
     max_message_chars: int = 2000  # every channel cuts a message's text to this length
     rest_channel_token: str = ""  # when set, the REST webhook needs `Authorization: Bearer <token>`
     rest_reply_deadline_seconds: float = 10.0  # the REST reply returns after this with what was said so far
+    # nginx in front of the replicas (ops/proxy.py, deploy/nginx/): the public address and its limits.
+    public_host: str = "0.0.0.0"  # where nginx listens; replicas and the action server listen on 127.0.0.1 only
+    nginx_binary: str = "/usr/sbin/nginx"
+    proxy_body_limit: str = "1m"  # largest request body (nginx size syntax); channels cut messages to MAX_MESSAGE_CHARS
+    proxy_client_timeout: float = 10.0  # seconds a client may take to send headers or body, or to read a reply
+    proxy_read_timeout: float = 60.0  # seconds a replica may take to answer (a socket.io long-poll holds 25 s)
+    proxy_longpolls_per_address: int = 32  # concurrent socket.io requests from one client address (429 beyond)
+    # Supervision (ops/supervisor.py): a server that dies is restarted after a back-off that doubles up to this.
+    restart_backoff_max: float = 30.0
     # Stored conversations: the embedded tracker store and how long conversations are kept.
     sqlite_tracker_db: Path = ROOT / ".data" / "tracker.db"
     retention_days: float = 90.0

@@ -1,8 +1,8 @@
-"""Starts the production stack (`make run-prod`): preflight, action server, N Rasa replicas, balancer, website.
+"""Starts the production stack (`make run-prod`): preflight, action server, N Rasa replicas, nginx, website.
 
 Order: the preflight checks PostgreSQL, Redis and RabbitMQ (and creates the database) and refuses to go on if
 one is unusable; then the action server and the replicas start in parallel (RASA_ENDPOINTS=endpoints.production.yml,
-ports RASA_PORT+1, RASA_PORT+2, ...) with the balancer on RASA_PORT; each replica must prove it writes to
+ports RASA_PORT+1, RASA_PORT+2, ...) with nginx on RASA_PORT; each replica must prove it writes to
 PostgreSQL (ops/health.py) before the website starts. Ctrl-C stops everything. The servers are started by
 ops/supervisor.py, as in the embedded set-up; only the endpoints and the services differ.
 """
@@ -62,16 +62,16 @@ def main() -> None:
         print(f"\n{error}\n", file=sys.stderr)
         sys.exit(1)
     print(
-        f"\nThe production stack is running ({len(supervisor.rasa_urls(env))} Rasa replicas behind the balancer, "
+        f"\nThe production stack is running ({len(supervisor.rasa_urls(env))} Rasa replicas behind nginx, "
         f"PostgreSQL {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}, "
         f"Redis {env['REDIS_HOST']}:{env['REDIS_PORT']}, RabbitMQ {env['RABBITMQ_HOST']}:{env['RABBITMQ_PORT']} "
         f"queue {env['RABBITMQ_QUEUE']}); started in {time.monotonic() - started:.0f} s.\n"
         f"  Website chat:  http://localhost:{env['WEB_PORT']}/\n"
-        f"  Balancer:      http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(supervisor.rasa_urls(env))})\n"
+        f"  nginx:         http://localhost:{env['RASA_PORT']}/ (replicas: {' '.join(supervisor.rasa_urls(env))})\n"
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )
-    supervisor.supervise(processes)
+    supervisor.supervise(processes, env)
 
 
 if __name__ == "__main__":

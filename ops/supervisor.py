@@ -1,5 +1,5 @@
-"""Starting and stopping the bot's processes: action server, Rasa (one process, or replicas behind the balancer),
-website. Used by `make run` (scripts/serve.py), the production launcher (ops/stack.py), the tests and the benchmarks,
+"""Starting, supervising and stopping the bot's processes: action server, Rasa (one process, or replicas behind
+nginx), website. Used by `make run` (scripts/serve.py), the production launcher (ops/stack.py), the tests and the benchmarks,
 so all run the bot the same way. Every process gets the settings as its environment (ops/settings.py).
 """
 
@@ -12,13 +12,15 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from ops import client, settings
+from ops import client, proxy, settings
 
 Processes = Dict[str, subprocess.Popen]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STABLE_SECONDS = 60.0  # a server up this long has its restart back-off reset
 
 
 def free_port() -> int:
@@ -46,8 +48,8 @@ def isolated_environment(tmp: Path, **overrides: str) -> Dict[str, str]:
     return env
 
 
-def commands(env: Dict[str, str]) -> Dict[str, List[str]]:
-    """The command line of each server."""
+def commands(env: Dict[str, str], interface: str = "") -> Dict[str, List[str]]:
+    """The command line of each server; Rasa listens on `interface` (default PUBLIC_HOST)."""
     cors = env["CORS_ORIGINS"].split()
     # Rasa runs through the plugins package: `rasa run` with Rasa patched (speed fixes, no TensorFlow).
     rasa_server = [
@@ -57,6 +59,8 @@ def commands(env: Dict[str, str]) -> Dict[str, List[str]]:
         "run",
         "--model",
         env["RASA_MODEL"],
+        "--interface",
+        interface or env["PUBLIC_HOST"],
         "--port",
         env["RASA_PORT"],
         "--endpoints",
@@ -97,7 +101,7 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 300) 
 
 
 def replicated(env: Dict[str, str]) -> bool:
-    """Whether Rasa runs as several processes behind the balancer (RASA_REPLICAS > 1)."""
+    """Whether Rasa runs as several processes behind nginx (RASA_REPLICAS > 1)."""
     return int(env.get("RASA_REPLICAS", "1")) > 1
 
 
@@ -115,50 +119,59 @@ def replica_urls(env: Dict[str, str]) -> List[str]:
     return [f"http://127.0.0.1:{port}" for port in ports]
 
 
-def start(names: List[str], env: Dict[str, str]) -> Processes:
-    """Starts the named servers (each in its own process group) and waits until all are ready.
+@dataclass(frozen=True)
+class Job:
+    """How to run one server process, and where it says it is ready."""
+
+    argv: List[str]
+    env: Dict[str, str]
+    health_url: str
+    front: bool = False  # started once the others are ready (nginx), so the public port opens on a ready bot
+
+
+def plan(names: List[str], env: Dict[str, str]) -> Dict[str, Job]:
+    """The processes that serve the named servers.
 
     "rasa" is one Rasa process on RASA_PORT, or, when RASA_REPLICAS > 1, that many Rasa processes ("rasa-0",
-    "rasa-1", ...) with ops/balancer.py ("rasa") in front of them on RASA_PORT.
+    "rasa-1", ...) on 127.0.0.1 with nginx ("rasa", ops/proxy.py) in front of them on RASA_PORT.
     """
-    jobs = {name: env for name in names}
-    balanced = "rasa" in names and replicated(env)
-    if balanced:
-        del jobs["rasa"]
-        jobs.update({f"rasa-{i}": {**env, "RASA_PORT": url.rsplit(":", 1)[1]} for i, url in enumerate(replica_urls(env))})
-    server = {name: name.partition("-")[0] for name in jobs}  # "rasa-0" runs the "rasa" command
+    jobs: Dict[str, Job] = {}
+    for name in names:
+        if name == "rasa" and replicated(env):
+            for index, url in enumerate(replica_urls(env)):
+                replica = {**env, "RASA_PORT": url.rsplit(":", 1)[1]}
+                jobs[f"rasa-{index}"] = Job(commands(replica, "127.0.0.1")["rasa"], replica, health_urls(replica)["rasa"])
+            upstreams = [url.removeprefix("http://") for url in replica_urls(env)]
+            jobs["rasa"] = Job(proxy.command(env, upstreams), env, f"http://127.0.0.1:{env['RASA_PORT']}/healthz", front=True)
+        else:
+            jobs[name] = Job(commands(env)[name], env, health_urls(env)[name])
+    return jobs
+
+
+def launch(job: Job) -> subprocess.Popen:
+    """Starts one server in its own process group."""
+    return subprocess.Popen(job.argv, cwd=settings.ROOT, env=job.env, start_new_session=True)
+
+
+def start(names: List[str], env: Dict[str, str]) -> Processes:
+    """Starts the named servers (see plan()) and waits until all are ready."""
+    jobs = plan(names, env)
     processes: Processes = {}
     try:
-        for name, job_env in jobs.items():
-            processes[name] = subprocess.Popen(
-                commands(job_env)[server[name]], cwd=settings.ROOT, env=job_env, start_new_session=True
-            )
-        for name, process in processes.items():
-            wait_until_ready(health_urls(jobs[name])[server[name]], process)
-        if balanced:
-            processes["rasa"] = start_balancer(env, replica_urls(env))
+        for front in (False, True):
+            names = [name for name, job in jobs.items() if job.front == front]
+            for name in names:
+                processes[name] = launch(jobs[name])
+            for name in names:
+                wait_until_ready(jobs[name].health_url, processes[name])
     except BaseException:
         stop(processes)
         raise
     return processes
 
 
-def start_balancer(env: Dict[str, str], urls: List[str]) -> subprocess.Popen:
-    """Starts ops/balancer.py on RASA_PORT in front of the replicas and waits until it answers."""
-    balancer_env = {**env, "BALANCER_PORT": env["RASA_PORT"], "BALANCER_UPSTREAMS": " ".join(urls)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ops.balancer"], cwd=settings.ROOT, env=balancer_env, start_new_session=True
-    )
-    try:
-        wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/_balancer/health", process, timeout=30)
-    except BaseException:
-        stop({"balancer": process})
-        raise
-    return process
-
-
 def rasa_processes(processes: Processes) -> List[subprocess.Popen]:
-    """The processes that serve Rasa: the Rasa process(es) and the balancer in front of replicas."""
+    """The processes that serve Rasa: the Rasa process(es) and nginx in front of replicas."""
     return [process for name, process in processes.items() if name == "rasa" or name.startswith("rasa-")]
 
 
@@ -189,11 +202,44 @@ def stop_on_signals() -> None:
         signal.signal(stop_signal, _stop_on_signal)
 
 
-def supervise(processes: Processes) -> None:
-    """Waits until a stop signal (see stop_on_signals) or one server stopping, then stops them all."""
+def log(message: str) -> None:
+    """One supervisor line on stderr (never a message's text: the supervisor sees none)."""
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} supervisor: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Restarts:
+    """One server's restart state: how often it failed in a row, when it started, when it is due again."""
+
+    failures: int = 0
+    started: float = field(default_factory=time.monotonic)
+    due: Optional[float] = None
+
+
+def supervise(processes: Processes, env: Dict[str, str]) -> None:
+    """Until a stop signal (see stop_on_signals): restarts any server that exits, after a back-off (1 s, doubling up
+    to RESTART_BACKOFF_MAX; reset after STABLE_SECONDS up), while the others keep serving; then stops them all."""
+    jobs = plan(sorted({name.partition("-")[0] for name in processes}), env)
+    backoff_max = float(env["RESTART_BACKOFF_MAX"])
+    state = {name: Restarts() for name in processes}
     try:
-        while all(process.poll() is None for process in processes.values()):
-            time.sleep(1)
-        print("A server stopped; stopping the others.", file=sys.stderr)
+        while True:
+            now = time.monotonic()
+            for name, process in processes.items():
+                restart = state[name]
+                if process.poll() is None:
+                    continue
+                if restart.due is None:
+                    if now - restart.started > STABLE_SECONDS:
+                        restart.failures = 0
+                    delay = min(2.0**restart.failures, backoff_max)
+                    restart.failures += 1
+                    restart.due = now + delay
+                    log(f"{name} exited with status {process.returncode}; restart {restart.failures} in {delay:g} s")
+                elif now >= restart.due:
+                    processes[name] = launch(jobs[name])
+                    state[name] = Restarts(failures=restart.failures)
+                    log(f"{name} restarted (pid {processes[name].pid})")
+            time.sleep(0.5)
     finally:
         stop(processes)

@@ -9,6 +9,8 @@ unchanged). `apply()` installs them, after checking that the installed Rasa is t
 - A loaded model's train schema, which serving never reads, is deserialised only if something reads it
   (DeferredGraphSchema), and a model that needs a package the process refuses (TensorFlow, see
   plugins/serving_imports.py) stops the process (ModelNeedsRefusedPackage) instead of leaving Rasa up with no model.
+- The production tracker store (plugins/tracker_store.py's DurableSQLTrackerStore) is not wrapped in Rasa's
+  FailSafeTrackerStore, which would keep conversations in memory, acknowledged and lost, while the database fails.
 Every Rasa command of the project runs through `python -m plugins` (plugins/__main__.py), so these patches apply
 to the story tests and the shell as they do to the servers.
 """
@@ -25,11 +27,14 @@ from jsonschema import validators
 from rasa.core import processor
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
+from rasa.core.tracker_store import TrackerStore
 from rasa.engine.graph import GraphSchema, SchemaNode
 from rasa.engine.storage.storage import ModelMetadata
+from rasa.shared.core.domain import Domain
 
 from plugins import serving_imports
 from plugins.graph_runner import SequentialGraphRunner
+from plugins.tracker_store import DurableSQLTrackerStore
 
 RASA_VERSION = "3.6.21"  # the version these patches were written for, as pinned in requirements-rasa.txt
 logger = logging.getLogger(__name__)
@@ -96,6 +101,17 @@ def load_model(agent: Agent, model_path: Union[Text, Path], fingerprint: Optiona
         ) from error
 
 
+_rasa_create_tracker_store = Agent._create_tracker_store
+
+
+def create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> TrackerStore:
+    """Rasa's Agent._create_tracker_store, except that a DurableSQLTrackerStore is used as it is (no fallback)."""
+    if isinstance(store, DurableSQLTrackerStore):
+        store.domain = domain
+        return store
+    return _rasa_create_tracker_store(store, domain)
+
+
 def apply() -> None:
     """Checks Rasa's version, then installs the patches (idempotent) and logs them."""
     global _response_validator
@@ -109,8 +125,9 @@ def apply() -> None:
     processor.DaskGraphRunner = SequentialGraphRunner
     ModelMetadata.from_dict = classmethod(metadata_from_dict)
     Agent.load_model = load_model
+    Agent._create_tracker_store = staticmethod(create_tracker_store)
     logger.info(
         "Rasa %s patched: action replies checked against a compiled schema, sequential graph runner, "
-        "deferred train schema, models needing a refused package stop the process",
+        "deferred train schema, models needing a refused package stop the process, no in-memory tracker fallback",
         RASA_VERSION,
     )

@@ -1,4 +1,12 @@
-"""The embedded default's tracker store: Rasa's SQL store on SQLite, made fast enough for busy replicas.
+"""The tracker stores: the embedded default's (SQLite, fast) and production's (PostgreSQL, fails loudly).
+
+DurableSQLTrackerStore (endpoints.production.yml) is Rasa's SQL store without Rasa's silent fallback: Rasa wraps
+every store in a FailSafeTrackerStore that, when the database fails, keeps the conversation in memory and lets the
+turn be acknowledged; plugins/patches.py leaves this store unwrapped, so a database error fails the turn
+(TrackerStoreUnavailableError) and `reachable()` (the readiness check, channels/health.py) reports it. Its engine checks
+a pooled connection before use, so the store carries on by itself once the database is back.
+
+EmbeddedTrackerStore, the embedded default's: Rasa's SQL store on SQLite, made fast enough for busy replicas.
 
 Three changes to Rasa's SQLTrackerStore, each measured with make bench:
 - a conversation this process has seen is served from memory, after one indexed query shows the database holds
@@ -13,7 +21,9 @@ share the file; plugins/lock_store.py's SQLiteLockStore keeps one conversation's
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -25,6 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from plugins import events_table
 
+logger = logging.getLogger(__name__)
 RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
 # Plain SQL: building the same query with SQLAlchemy's expression language cost more than running it.
 ROW_MARK_SQL = "SELECT COUNT(*), MAX(id) FROM events WHERE sender_id = ?"
@@ -36,6 +47,67 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class TrackerStoreUnavailableError(RuntimeError):
+    """The tracker database failed: the turn is not stored, so it must not be acknowledged."""
+
+
+class DurableSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store that raises TrackerStoreUnavailableError on a database error (never falls back to memory)."""
+
+    def __init__(self, domain: Optional[Domain] = None, connect_timeout: int = 3, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": int(connect_timeout)}
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The stored conversation; raises TrackerStoreUnavailableError when the database fails."""
+        try:
+            return await super().retrieve(sender_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise unavailable(error) from None
+
+    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """Every session of the stored conversation; raises TrackerStoreUnavailableError when the database fails."""
+        try:
+            return await super().retrieve_full_tracker(sender_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise unavailable(error) from None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the new events; raises TrackerStoreUnavailableError when the database fails."""
+        try:
+            await super().save(tracker)
+        except sa.exc.SQLAlchemyError as error:
+            raise unavailable(error) from None
+
+
+def unavailable(error: Exception) -> TrackerStoreUnavailableError:
+    """The error to raise for a database failure, logged by its kind only (SQL parameters carry message text)."""
+    logger.error("The tracker database failed (%s): the turn is not stored.", type(error).__name__)
+    return TrackerStoreUnavailableError(f"the tracker database failed ({type(error).__name__})")
+
+
+async def reachable(store: Any, timeout: float = 2.0) -> bool:
+    """Whether the tracker store's database answers `SELECT 1` within `timeout` (True for a store without one)."""
+    engine = getattr(getattr(store, "_tracker_store", store), "engine", None)
+    if engine is None:
+        return True
+
+    def ping() -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping), timeout)
+    except Exception:  # noqa: BLE001 (any failure means not reachable)
+        return False
+    return True
 
 
 class EmbeddedTrackerStore(SQLTrackerStore):

@@ -27,14 +27,14 @@ def main() -> None:
     processes = supervisor.start(["actions", "rasa", "web"], env)
     replicas = settings.rasa_replicas
     print(
-        f"\nThe bot is running ({replicas} Rasa process{'es behind the balancer' if replicas > 1 else ''}).\n"
+        f"\nThe bot is running ({replicas} Rasa process{'es behind nginx' if replicas > 1 else ''}).\n"
         f"  Website chat:  http://localhost:{settings.web_port}/\n"
         f"  REST:          curl -X POST http://localhost:{settings.rasa_port}/webhooks/rest/webhook "
         f'-d \'{{"sender": "me", "message": "how do I report domestic abuse"}}\'\n'
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )
-    supervisor.supervise(processes)
+    supervisor.supervise(processes, env)
 
 
 if __name__ == "__main__":

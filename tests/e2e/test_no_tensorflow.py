@@ -35,7 +35,7 @@ def mapped_packages(pid: int) -> Set[str]:
 
 
 def rasa_pids(bot: Bot) -> Dict[str, int]:
-    """The Rasa processes themselves (not the balancer in front of replicas)."""
+    """The Rasa processes themselves (not nginx in front of replicas)."""
     replicas = {name: process.pid for name, process in bot.processes.items() if name.startswith("rasa-")}
     return replicas or {"rasa": bot.processes["rasa"].pid}
 

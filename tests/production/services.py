@@ -1,11 +1,12 @@
-"""Helpers for the production-stack tests: the real PostgreSQL, Redis and RabbitMQ, and HTTP through the balancer."""
+"""Helpers for the production-stack tests: the real PostgreSQL, Redis and RabbitMQ, and HTTP through nginx."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import secrets
-from typing import Any, Dict, List, Tuple
+import threading
+from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 import redis
@@ -13,6 +14,7 @@ from psycopg2 import sql
 
 from channels.identity import sender_key
 from ops import client, preflight
+from ops.supervisor import free_port
 
 TOKEN = secrets.token_hex(16)  # the REST webhook's bearer token (the production configuration requires one)
 SECRET = secrets.token_hex(32)  # the conversation-key secret of the test stack
@@ -33,7 +35,7 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
 
 
 def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
-    """Posts to a REST webhook; returns the balancer's X-Replica header (or "") and the bot's messages."""
+    """Posts to a REST webhook; returns nginx's X-Replica header (the replica's address, or "") and the bot's messages."""
     status, headers, reply = client.post(
         f"{base_url}/webhooks/rest/webhook",
         json.dumps({"sender": sender, "message": text}).encode(),
@@ -113,3 +115,46 @@ def remove_test_data(env: Dict[str, str]) -> None:
     for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
         client.delete(key)
     client.close()
+
+
+class Forwarder:
+    """A TCP forwarder to a local service (on `host`, a port of its own) that can be cut and restored."""
+
+    def __init__(self, target_port: int, host: str = "127.0.0.1") -> None:
+        self.host, self.port, self.target_port = host, free_port(), target_port
+        self.loop = asyncio.new_event_loop()
+        self.links: Set[asyncio.StreamWriter] = set()
+        self.server: asyncio.AbstractServer | None = None
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def run(self, coroutine: object) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    async def _open(self) -> None:
+        self.server = await asyncio.start_server(self._link, self.host, self.port)
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.links |= {writer, upstream_writer}
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
+
+    async def _cut(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in self.links:
+            writer.transport.abort()
+        self.links.clear()
+
+    def open(self) -> None:
+        self.run(self._open())
+
+    def cut(self) -> None:
+        self.run(self._cut())
+
+
+async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    """Copies bytes until the source closes."""
+    while data := await source.read(65536):
+        sink.write(data)
+        await sink.drain()
+    sink.close()

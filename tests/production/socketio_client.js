@@ -1,4 +1,4 @@
-// One socket.io conversation (long-polling) through the balancer; prints {"texts": [...]} as JSON.
+// One socket.io conversation (long-polling) through nginx; prints {"texts": [...]} as JSON.
 // Usage: node socketio_client.js <url> <session id> <message>
 const { io } = require('socket.io-client');
 const [url, sessionId, message] = process.argv.slice(2);
