@@ -173,9 +173,10 @@ class WatchedOutput:
         send = output.send_response
 
         async def send_response(recipient_id: Text, reply: Dict[Text, Any]) -> None:
+            escalation = bool((reply.get("custom") or {}).get("escalation"))  # read first: Rasa pops `custom`
             await send(recipient_id, reply)
             self.replied.set()
-            if (reply.get("custom") or {}).get("escalation"):
+            if escalation:
                 self.escalated.set()
 
         output.send_response = send_response  # this message's output channel only
