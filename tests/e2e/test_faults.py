@@ -6,6 +6,7 @@ so the log check at the end sees everything Rasa says about these conversations.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -17,8 +18,8 @@ from typing import Iterator
 
 import pytest
 
-from ops import supervisor
-from tests.bot import Bot, texts
+from ops import client, supervisor
+from tests.bot import Bot, escalated, texts
 from tests.conftest import MODEL
 from tests.faults import (
     SENT,
@@ -30,6 +31,7 @@ from tests.faults import (
 )
 
 LOCK_SECONDS = 10
+FLOOD_BURST = 5  # this bot's web rate limit: 5 messages at once, then one every 10 s (tests on this machine are exempt)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,9 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` (make test does).")
     tmp = tmp_path_factory.mktemp("faults")
-    env = supervisor.isolated_environment(tmp, RASA_REPLICAS="1", LOG_LEVEL="DEBUG")
+    env = supervisor.isolated_environment(
+        tmp, RASA_REPLICAS="1", LOG_LEVEL="DEBUG", WEB_RATE_BURST=str(FLOOD_BURST), WEB_RATE_PER_MINUTE="6"
+    )
     env["FAULT_LOG"] = str(tmp / "servers.log")
     with output_to(Path(env["FAULT_LOG"])):
         running = Bot(env, supervisor.start(["actions", "rasa"], env))
@@ -92,6 +96,21 @@ def test_danger_gets_999_within_5_s_while_another_writer_locks_the_database(faul
         seconds += two_danger_messages(faulty, runs=1)
         writer.join()
     assert_within_bar("SQLite locked for 10 s", seconds)
+
+
+def test_a_flood_from_one_address_gets_429_and_danger_still_gets_999(faulty: Bot) -> None:
+    # As from a proxy on this machine passing a remote client's address.
+    url = f"{faulty.url}/webhooks/rest/webhook"
+    flooder, neighbour = {"X-Forwarded-For": "203.0.113.7"}, {"X-Forwarded-For": "203.0.113.8"}
+    senders = [f"flood-{uuid.uuid4()}", f"flood-{uuid.uuid4()}"]
+    SENT.extend(senders)
+    hello = json.dumps({"sender": senders[0], "message": "hello"}).encode()
+    flood = [client.post(url, hello, flooder, 30)[0] for _ in range(FLOOD_BURST + 5)]
+    assert flood[:FLOOD_BURST] == [200] * FLOOD_BURST and flood.count(429) >= 4, flood
+    danger = json.dumps({"sender": senders[1], "message": "he's got a knife"}).encode()
+    status, _, reply = client.post(url, danger, flooder, 30)
+    assert status == 200 and escalated(json.loads(reply))
+    assert client.post(url, hello, neighbour, 30)[0] == 200
 
 
 def test_the_bot_answers_normally_once_the_faults_are_over(faulty: Bot) -> None:
