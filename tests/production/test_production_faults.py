@@ -97,6 +97,12 @@ def test_danger_gets_999_within_5_s_while_postgresql_does_not_answer(faulty: Fau
     assert_within_bar("PostgreSQL frozen (production)", seconds)
 
 
+def test_danger_gets_999_within_5_s_while_postgresql_refuses_connections(faulty: FaultyStack) -> None:
+    faulty.proxies["postgres"].close()  # its port now refuses connections, as a crashed server's does
+    seconds = two_danger_messages(faulty.bot)
+    assert_within_bar("PostgreSQL down (production)", seconds)
+
+
 def test_danger_gets_999_within_5_s_while_redis_refuses_connections(faulty: FaultyStack) -> None:
     redis = faulty.proxies["redis"]
     redis.close()  # its port now refuses connections, as a crashed server's does
