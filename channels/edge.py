@@ -20,11 +20,12 @@ import asyncio
 import logging
 import time
 from collections import Counter, OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, Sanic
 
 from components.communication import ENTITY as COMMUNICATION_ENTITY
@@ -164,23 +165,36 @@ def count(channel: Text, verdict: Verdict, reason: Text) -> None:
     logger.warning("Last-resort reply sent (%s). Counts: %s", reason, summary)
 
 
-class WatchedOutput:
-    """Records when a message's output channel sends something, and whether it sent the 999 guidance."""
+class Watch:
+    """What a turn has sent so far: anything, and the 999 guidance."""
 
-    def __init__(self, message: UserMessage) -> None:
+    def __init__(self) -> None:
         self.replied = asyncio.Event()
         self.escalated = asyncio.Event()
-        output = message.output_channel
-        send = output.send_response
 
-        async def send_response(recipient_id: Text, reply: Dict[Text, Any]) -> None:
-            escalation = bool((reply.get("custom") or {}).get("escalation"))  # read first: Rasa pops `custom`
-            await send(recipient_id, reply)
-            self.replied.set()
+
+WATCH: ContextVar[Optional[Watch]] = ContextVar("edge_watch", default=None)  # the turn's own, inherited by its task
+
+
+def watch(output: OutputChannel) -> None:
+    """Makes the output channel report each message it sends to the sending turn's Watch. Installed once per
+    channel object: some channels (Telegram) share one between every conversation, so the turn is found from the
+    task's context, not from the object."""
+    if getattr(output, "watched_by_edge", False):
+        return
+    send = output.send_response
+
+    async def send_response(recipient_id: Text, reply: Dict[Text, Any]) -> None:
+        escalation = bool((reply.get("custom") or {}).get("escalation"))  # read first: Rasa pops `custom`
+        await send(recipient_id, reply)
+        turn = WATCH.get()
+        if turn is not None:
+            turn.replied.set()
             if escalation:
-                self.escalated.set()
+                turn.escalated.set()
 
-        output.send_response = send_response  # this message's output channel only
+    output.send_response = send_response  # type: ignore[method-assign]
+    output.watched_by_edge = True  # type: ignore[attr-defined]
 
 
 async def first(*waitables: Union[asyncio.Future, asyncio.Event], timeout: float) -> None:
@@ -218,13 +232,19 @@ async def answer(
     started = loop.time()
     log_privacy.remember(message.text, message.sender_id)
     verdict = await check(app, message)
-    watched = WatchedOutput(message)
-    turn = asyncio.ensure_future(on_new_message(message))
+    watch(message.output_channel)
+    watched = Watch()
+    context = WATCH.set(watched)
+    turn = asyncio.ensure_future(on_new_message(message))  # the task keeps this context: its sends report here
+    WATCH.reset(context)
     await first(turn, watched.replied, timeout=budget() - (loop.time() - started))
     if not watched.replied.is_set():
         reason = "budget" if not turn.done() else "error" if turn.cancelled() or turn.exception() else "empty"
         count(message.input_channel or "?", verdict, reason)
-        await message.output_channel.send_response(message.sender_id, reply_of(verdict))
+        try:
+            await message.output_channel.send_response(message.sender_id, reply_of(verdict))
+        except Exception as error:  # noqa: BLE001 - the provider refused: nothing more a webhook error would change
+            logger.error("The last-resort reply could not be sent: %s", type(error).__name__)
     else:
         await first(turn, watched.escalated, timeout=deadline - (loop.time() - started))
         if watched.escalated.is_set() and not turn.done():

@@ -107,3 +107,28 @@ def test_remembered_texts_and_senders_never_reach_a_log_line(caplog: pytest.LogC
     assert "knife" not in logged and "sender-1234" not in logged and log_privacy.REDACTED in logged
     event = log_privacy.redact_event(None, "debug", {"event": "rest.message", "text": "my words", "count": 2})
     assert event == {"event": "rest.message", "text": log_privacy.REDACTED, "count": 2}
+
+
+def test_a_shared_output_channel_reports_each_reply_to_its_own_turn() -> None:
+    # Telegram's connector sends every conversation's replies through one output object.
+    shared = CollectingOutputChannel()
+
+    async def turn(message: UserMessage) -> None:
+        if message.sender_id == "answers":
+            await message.output_channel.send_response(message.sender_id, {"text": "To report domestic abuse, call 101."})
+        else:
+            await asyncio.sleep(3)
+
+    async def both() -> None:
+        reply = lambda verdict: domain_message(None, verdict.response, "rest", verdict.slots)  # noqa: E731
+        await asyncio.gather(
+            edge.answer(NO_MODEL, UserMessage("how do I report", shared, "answers", input_channel="rest"), turn, reply, 5),
+            edge.answer(NO_MODEL, UserMessage("he's got a knife", shared, "hangs", input_channel="rest"), turn, reply, 5),
+        )
+
+    edge.budget.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAST_RESORT_SECONDS", "0.3")
+        asyncio.run(both())
+    edge.budget.cache_clear()
+    assert [m["recipient_id"] for m in shared.messages if "call 999 now" in (m.get("text") or "")] == ["hangs"]
