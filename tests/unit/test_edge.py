@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.utils.endpoints import EndpointConfig
 
 from channels import edge
 from channels.common import domain_message
+from ops.settings import Settings
 from plugins import log_privacy
+from plugins.lock_store import SQLiteLockStore
 
 NO_MODEL = SimpleNamespace(ctx=SimpleNamespace(agent=None))  # an app before its model loads: the rules decide alone
 
@@ -132,3 +136,24 @@ def test_a_shared_output_channel_reports_each_reply_to_its_own_turn() -> None:
         asyncio.run(both())
     edge.budget.cache_clear()
     assert [m["recipient_id"] for m in shared.messages if "call 999 now" in (m.get("text") or "")] == ["hangs"]
+
+
+def test_a_conversations_lock_outlives_a_turn_whose_actions_all_time_out(tmp_path: Path) -> None:
+    from rasa.core import processor
+    from rasa.core.actions import action
+
+    from plugins import patches
+
+    patches.apply()
+    settings = Settings.load()
+    assert action.DEFAULT_REQUEST_TIMEOUT == settings.action_timeout_seconds
+    longest_turn = settings.action_timeout_seconds * processor.MAX_NUMBER_OF_PREDICTIONS
+    assert settings.lock_lifetime > longest_turn
+    store = SQLiteLockStore(EndpointConfig(type="plugins.lock_store.SQLiteLockStore", db=str(tmp_path / "locks.db")))
+
+    async def lifetime() -> float:
+        async with store.lock("conversation"):
+            ticket = store.get_lock("conversation").tickets[0]
+            return ticket.expires - time.time()
+
+    assert longest_turn < asyncio.run(lifetime()) <= settings.lock_lifetime
