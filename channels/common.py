@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -171,8 +172,8 @@ class GuardedWebhook(InputChannel):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The channel's Rasa routes, behind the checks above: every request but a GET goes through them, whatever
-        its path (Rasa's handler reads no path), and the turn runs behind the check at the edge (channels/edge.py)."""
+        """The channel's Rasa routes, behind the checks above: every POST goes through them, whatever its path,
+        then the rate limit; the turn runs behind the check at the edge (channels/edge.py)."""
         server: List[Sanic] = []
 
         async def handle(message: UserMessage) -> None:
@@ -183,13 +184,11 @@ class GuardedWebhook(InputChannel):
 
         @webhook.middleware("request")
         async def guard(request: Request) -> Optional[HTTPResponse]:
-            refusal = None if request.method == "GET" else self._refusal(request)
+            if request.method != "POST":  # the handlers' one method, whatever the path
+                return None
             client = edge.client_address(request.ip, request.headers.get("x-forwarded-for"))
-            if (
-                request.method != "GET"
-                and not refusal
-                and await edge.limited(request.app, "web", client, request.json["message"])
-            ):
+            refusal = self._refusal(request)
+            if not refusal and await edge.limited(request.app, "web", client, request.json["message"]):
                 return response.json({"error": "Too many messages: wait a moment and send it again."}, status=429)
             return refusal
 
@@ -259,9 +258,12 @@ class PhoneOutput(OutputChannel):
 
 
 async def stored_tracker(request: Request, sender_id: Text) -> Optional[DialogueStateTracker]:
-    """The sender's conversation from the (shared) tracker store, or None if there is none yet."""
+    """The sender's conversation from the (shared) tracker store, or None if there is none yet. Waits at most a third
+    the last-resort budget (else TimeoutError): a stuck database must not hold up the reply."""
     agent = getattr(request.app.ctx, "agent", None)
-    return await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+    if not agent or not agent.tracker_store:
+        return None
+    return await asyncio.wait_for(agent.tracker_store.retrieve(sender_id), timeout=edge.budget() / 3)
 
 
 async def stored_events(request: Request, sender_id: Text) -> Optional[List[Dict[str, Any]]]:
@@ -277,9 +279,8 @@ async def stored_events(request: Request, sender_id: Text) -> Optional[List[Dict
 
 
 async def handle_phone_message(request: Request, message: UserMessage, on_new_message: OnNewMessage) -> None:
-    """Cleans the text, maps a numbered choice to its payload, hands the message to Rasa behind the danger check
-    at the edge, then sends the privacy notice if this was the conversation's first reply (tailored to the slots
-    the turn left). Raises nothing for a failed turn: the provider would send the message again."""
+    """Cleans the text, maps a numbered choice to its payload, hands the message to Rasa behind the danger check at
+    the edge, then sends the privacy notice if this was the conversation's first reply (tailored to the turn's slots)."""
     events = await stored_events(request, message.sender_id)
     message.text = button_payload(clean(message.text or "", max_message_chars()), last_bot_buttons(events or []))
     if not message.text or await edge.limited(request.app, "phone", f"{message.input_channel}:{message.sender_id}", message.text):
@@ -291,10 +292,7 @@ async def handle_phone_message(request: Request, message: UserMessage, on_new_me
             tracker = await stored_tracker(request, message.sender_id)
             slots = tracker.current_slot_values() if tracker else {}
             text = domain_response(request, output.notice, channel=message.input_channel, slots=slots)
-        except KeyError:  # the reply went out; a webhook error now would make the provider send the message again
-            logger.exception("The %s privacy notice is missing from the domain.", message.input_channel)
-            return
-        except Exception as error:  # noqa: BLE001 - likewise: the tracker store failed after the reply
-            logger.error("No privacy notice: the tracker store failed: %s", type(error).__name__)
+        except Exception as error:  # noqa: BLE001 - the reply went out; a webhook error would make the provider resend
+            logger.error("No %s privacy notice: %s", message.input_channel, type(error).__name__)  # a missing one: KeyError
             return
         await output.send_response(message.sender_id, {"text": text})

@@ -26,6 +26,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from ops.settings import Settings
 
+LOCK_POLL_SECONDS = 0.1
 Change = Callable[[Optional[TicketLock]], Optional[TicketLock]]
 
 
@@ -39,10 +40,11 @@ class AtomicTicketLocks(LockStore):
 
     @asynccontextmanager
     async def lock(
-        self, conversation_id: Text, lock_lifetime: Optional[float] = None, wait_time_in_seconds: float = 1
+        self, conversation_id: Text, lock_lifetime: Optional[float] = None, wait_time_in_seconds: float = LOCK_POLL_SECONDS
     ) -> AsyncIterator[TicketLock]:
         """Rasa's ticket lock on the conversation (see LockStore.lock), waiting for the store off the event loop.
-        It lives `Settings.lock_lifetime` unless told: longer than a turn whose actions all time out."""
+        It lives `Settings.lock_lifetime` unless told: longer than a turn whose actions all time out. A waiting turn
+        looks every LOCK_POLL_SECONDS (Rasa: every second, which a burst of one person's messages paid in full)."""
         lifetime = lock_lifetime or Settings.load().lock_lifetime
         ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lifetime)
         try:

@@ -14,6 +14,7 @@ from typing import Dict, List, Tuple
 import pytest
 from sanic import Sanic
 
+from ops import supervisor
 from ops.settings import ROOT
 from tests.bot import Bot
 
@@ -44,8 +45,9 @@ def variants(path: str) -> List[Tuple[str, str]]:
 
 
 def call(bot: Bot, method: str, path: str, body: bytes) -> int:
-    """The status the running server answers to the path exactly as given."""
-    connection = http.client.HTTPConnection("127.0.0.1", int(bot.env["RASA_PORT"]), timeout=30)
+    """The status a running Rasa process (not the proxy in front) answers to the path exactly as given."""
+    port = int(supervisor.rasa_urls(bot.env)[0].rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request(method, path, body, {"Content-Type": "application/json"})
         return connection.getresponse().status
