@@ -36,12 +36,14 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import edge
 from components.normalise import DEFAULT_MAX_CHARS, clean, max_message_chars
 
 logger = logging.getLogger(__name__)
 
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+PHONE_REPLY_DEADLINE = 10  # seconds a provider's webhook call waits for the turn (Twilio gives up at 15)
 RECENT_EVENTS = 200  # enough for the last turns; a long conversation is not read whole on every message
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -84,10 +86,10 @@ def loaded_domain(source: Union[Request, Sanic]) -> Optional[Domain]:
     return agent.domain if agent is not None and agent.is_ready() else None
 
 
-def domain_response(
+def domain_message(
     source: Union[Request, Sanic, None], name: Text, channel: Optional[Text] = None, slots: Optional[Dict[Text, Any]] = None
-) -> Text:
-    """The text of response `name` as Rasa would utter it on `channel` to a user with these slot values.
+) -> Dict[Text, Any]:
+    """Response `name` as Rasa would utter it on `channel` to a user with these slot values (text, custom, buttons).
 
     Read from the loaded model's domain, else from domain.yml (no model loaded yet, or one trained before the
     response existed). Slots not given take their initial values. Raises KeyError rather than return no text.
@@ -99,10 +101,25 @@ def domain_response(
         filled = {slot.name: slot.initial_value for slot in domain.slots}
         filled.update(slots or {})
         generated = TemplatedNaturalLanguageGenerator(domain.responses).generate_from_slots(name, filled, channel or "")
-        text = (generated or {}).get("text") or ""
-        if text.strip():
-            return text
+        if ((generated or {}).get("text") or "").strip():
+            return {key: value for key, value in generated.items() if value is not None}
     raise KeyError(f"No text for response {name!r} on channel {channel!r} in the model's domain or {DOMAIN_FILE.name}.")
+
+
+def domain_response(
+    source: Union[Request, Sanic, None], name: Text, channel: Optional[Text] = None, slots: Optional[Dict[Text, Any]] = None
+) -> Text:
+    """The text of response `name` (see domain_message)."""
+    return domain_message(source, name, channel, slots)["text"]
+
+
+async def answer(source: Union[Request, Sanic], message: UserMessage, on_new_message: OnNewMessage, deadline: float) -> None:
+    """Hands the message to Rasa behind the danger check at the edge, with the last-resort reply (channels/edge.py)."""
+
+    def reply_of(verdict: edge.Verdict) -> Dict[Text, Any]:
+        return domain_message(source, verdict.response, channel=message.input_channel, slots=verdict.slots)
+
+    await edge.answer(source.app if isinstance(source, Request) else source, message, on_new_message, reply_of, deadline)
 
 
 MAX_SENDER_CHARS = 255  # the width of sender_id in Rasa's SQL tracker store
@@ -154,29 +171,26 @@ class GuardedWebhook(InputChannel):
             return response.json({"error": str(error)}, status=400)
         return None
 
-    def _with_deadline(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
-        """Wraps message handling so the HTTP reply never waits longer than the deadline."""
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The channel's Rasa routes, behind the checks above: every POST goes through them, whatever its path,
+        then the rate limit; the turn runs behind the check at the edge (channels/edge.py)."""
+        server: List[Sanic] = []
 
         async def handle(message: UserMessage) -> None:
-            turn = asyncio.ensure_future(on_new_message(message))
-            done, _ = await asyncio.wait({turn}, timeout=self.reply_deadline)
-            if not done:
-                logger.warning("A turn passed the %.0f s reply deadline; it finishes in the background.", self.reply_deadline)
-                turn.add_done_callback(lambda finished: finished.cancelled() or finished.exception())
-            else:
-                turn.result()
+            await answer(server[0], message, on_new_message, self.reply_deadline)
 
-        return handle
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The channel's Rasa routes, behind the checks above."""
-        webhook = super().blueprint(self._with_deadline(on_new_message))
+        webhook = super().blueprint(handle)
+        edge.server_of(webhook, server)
 
         @webhook.middleware("request")
         async def guard(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and request.path.endswith("/webhook"):
-                return self._refusal(request)
-            return None
+            if request.method != "POST":  # the handlers' one method, whatever the path
+                return None
+            client = edge.client_address(request.ip, request.headers.get("x-forwarded-for"))
+            refusal = self._refusal(request)
+            if not refusal and await edge.limited(request.app, "web", client, request.json["message"]):
+                return response.json({"error": "Too many messages: wait a moment and send it again."}, status=429)
+            return refusal
 
         return webhook
 
@@ -244,33 +258,41 @@ class PhoneOutput(OutputChannel):
 
 
 async def stored_tracker(request: Request, sender_id: Text) -> Optional[DialogueStateTracker]:
-    """The sender's conversation from the (shared) tracker store, or None if there is none yet."""
+    """The sender's conversation from the (shared) tracker store, or None if there is none yet. Waits at most a third
+    the last-resort budget (else TimeoutError): a stuck database must not hold up the reply."""
     agent = getattr(request.app.ctx, "agent", None)
-    return await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+    if not agent or not agent.tracker_store:
+        return None
+    return await asyncio.wait_for(agent.tracker_store.retrieve(sender_id), timeout=edge.budget() / 3)
 
 
-def recent_events(tracker: Optional[DialogueStateTracker]) -> List[Dict[str, Any]]:
-    """The last RECENT_EVENTS events of the conversation, as dicts."""
+async def stored_events(request: Request, sender_id: Text) -> Optional[List[Dict[str, Any]]]:
+    """The last RECENT_EVENTS events of the conversation, as dicts; None when the tracker store fails."""
+    try:
+        tracker = await stored_tracker(request, sender_id)
+    except Exception as error:  # noqa: BLE001 - the message is still answered (channels/edge.py)
+        logger.error("The tracker store failed before a turn: %s", type(error).__name__)
+        return None
     if tracker is None:
         return []
     return [event.as_dict() for event in reversed(list(islice(reversed(tracker.events), RECENT_EVENTS)))]
 
 
 async def handle_phone_message(request: Request, message: UserMessage, on_new_message: OnNewMessage) -> None:
-    """Cleans the text, maps a numbered choice to its payload, hands the message to Rasa, then sends the
-    privacy notice if this was the conversation's first reply (tailored to the slots the turn left)."""
-    events = recent_events(await stored_tracker(request, message.sender_id))
-    message.text = button_payload(clean(message.text or "", max_message_chars()), last_bot_buttons(events))
-    if not message.text:
-        return
-    await on_new_message(message)
+    """Cleans the text, maps a numbered choice to its payload, hands the message to Rasa behind the danger check at
+    the edge, then sends the privacy notice if this was the conversation's first reply (tailored to the turn's slots)."""
+    events = await stored_events(request, message.sender_id)
+    message.text = button_payload(clean(message.text or "", max_message_chars()), last_bot_buttons(events or []))
+    if not message.text or await edge.limited(request.app, "phone", f"{message.input_channel}:{message.sender_id}", message.text):
+        return  # a flood from one number is dropped (the provider still gets its 2xx); danger never is
+    await answer(request, message, on_new_message, PHONE_REPLY_DEADLINE)
     output = message.output_channel
-    if isinstance(output, PhoneOutput) and output.notice and first_reply_due(events):
-        tracker = await stored_tracker(request, message.sender_id)
-        slots = tracker.current_slot_values() if tracker else {}
+    if isinstance(output, PhoneOutput) and output.notice and events is not None and first_reply_due(events):
         try:
+            tracker = await stored_tracker(request, message.sender_id)
+            slots = tracker.current_slot_values() if tracker else {}
             text = domain_response(request, output.notice, channel=message.input_channel, slots=slots)
-        except KeyError:  # the reply went out; a webhook error now would make the provider send the message again
-            logger.exception("The %s privacy notice is missing from the domain.", message.input_channel)
+        except Exception as error:  # noqa: BLE001 - the reply went out; a webhook error would make the provider resend
+            logger.error("No %s privacy notice: %s", message.input_channel, type(error).__name__)  # a missing one: KeyError
             return
         await output.send_response(message.sender_id, {"text": text})

@@ -7,6 +7,8 @@
 - Stock Rasa 3.6 sends a response's `custom` dict as keyword arguments of `AsyncServer.emit`, which raises
   TypeError for `{"escalation": true}`: the banner never gets its marker and the rest of the turn is lost.
   Here a custom payload arrives as one `bot_uttered` event `{"custom": {...}}`, as the widget expects.
+- Every message is checked for danger before its turn, with the channel's own reply if the turn fails or floods
+  (channels/edge.py).
 Configured in credentials.yml as `channels.webchat.WebChatInput:`.
 """
 
@@ -14,16 +16,18 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint
+from sanic import Blueprint, Sanic
 
-from channels.common import OnNewMessage
+from channels import edge
+from channels.common import OnNewMessage, answer
 from channels.identity import issue_session, issued, sender_key
 
 logger = logging.getLogger(__name__)
+WEB_REPLY_DEADLINE = 10  # seconds the socket.io handler waits for a turn before leaving it to finish alone
 
 
 class WebChatOutput(SocketIOOutput):
@@ -51,6 +55,7 @@ class WebChatInput(SocketIOInput):
         """Rasa's socket.io blueprint, with its session and message handlers replaced by the ones below."""
         webhook = super().blueprint(on_new_message)
         sio, namespace = self.sio, self.namespace
+        server: List[Sanic] = []
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: Text, data: Any) -> None:
@@ -81,6 +86,11 @@ class WebChatInput(SocketIOInput):
             text = data.get("message")
             message = UserMessage(text if isinstance(text, str) else "", output, conversation, input_channel=self.name())
             message.metadata = metadata if isinstance(metadata, dict) else {}
-            await on_new_message(message)
+            forwarded = (sio.get_environ(sid, namespace) or {}).get("HTTP_X_FORWARDED_FOR")
+            client = edge.client_address(None, forwarded) or conversation  # socket.io's sanic driver has no peer address
+            if await edge.limited(server[0], "web", client, message.text or ""):
+                return  # a flood is dropped; danger never is
+            await answer(server[0], message, on_new_message, WEB_REPLY_DEADLINE)
 
+        edge.server_of(webhook, server)
         return webhook

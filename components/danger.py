@@ -163,6 +163,17 @@ class DangerRules:
         return None
 
 
+def tailoring(rules: RuleVerdict, model_kind: Optional[str]) -> Tuple[str, str, Optional[str]]:
+    """The kind of danger, who is in danger ("self" or "other") and the communication need it implies (or None).
+
+    The rules' words decide who when they tell, else the classifier's kind; hiding means the user can't talk aloud.
+    Shared by the gate and the channels' check at the edge (channels/edge.py), so both tailor the 999 guidance alike.
+    """
+    kind = "cant_speak" if "hiding" in rules.labels else model_kind or "self"
+    subject = rules.subject or ("other" if kind == "other" else "self")
+    return kind, subject, kind if kind in COMMUNICATION_NEEDS and subject == "self" else None
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DangerDetector(UntrainedComponent):
     """Decides, from the rules and the danger classifier's score, whether a message escalates, and records why.
@@ -193,17 +204,16 @@ class DangerDetector(UntrainedComponent):
     def _process_message(self, message: Message) -> None:
         rules = self._rules.detect(message.get(TEXT) or "")
         score = float(message.get(DANGER_SCORE) or 0.0)
-        kind = "cant_speak" if "hiding" in rules.labels else message.get(DANGER_KIND) or "self"
+        kind, subject, need = tailoring(rules, message.get(DANGER_KIND))
         model_fired = score >= self._threshold
         escalate = rules.fired or model_fired
         # "he's gone now" is an answer to "are you safe?", not a reason to ask whether they are in danger.
         check = not escalate and score >= self._check_threshold and not rules.says_safe
-        subject = rules.subject or ("other" if kind == "other" else "self")
         if escalate:
             intent = OTHER_INTENT if subject == "other" else SELF_INTENT
             message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else score}, add_to_output=True)
-            if kind in COMMUNICATION_NEEDS and subject == "self":
-                self._add_entity(message, COMMUNICATION_ENTITY, kind, only_if_missing=True)
+            if need:
+                self._add_entity(message, COMMUNICATION_ENTITY, need, only_if_missing=True)
         elif check:
             message.set(INTENT, {"name": SELF_INTENT, "confidence": score}, add_to_output=True)
             self._add_entity(message, CHECK_ENTITY, "check")

@@ -27,6 +27,7 @@ TRUE = {"1", "true", "yes", "on"}
 # Modules that warn when imported, past any filter (sanic.app's own filter; pyparsing's warnings are also UserWarnings,
 # which Rasa shows once): imported with warnings off unless VERBOSE=1.
 WARN_ON_IMPORT = ("sanic.app", "packaging.requirements")
+LOCK_MARGIN_SECONDS = 30  # of a lock's lifetime, beyond the actions' timeouts: parsing, storing, a slow database
 QUIET_WARNINGS = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning")  # shown only with VERBOSE=1
 
 
@@ -64,6 +65,19 @@ class Settings:
     proxy_longpolls_per_address: int = 32  # concurrent socket.io requests from one client address (429 beyond)
     # Supervision (ops/supervisor.py): a server that dies is restarted after a back-off that doubles up to this.
     restart_backoff_max: float = 30.0
+    # 999 whatever fails (channels/edge.py): a turn with no reply after LAST_RESORT_SECONDS gets the channel's own
+    # reply (the 999 guidance if the message is danger). A custom action call gives up after ACTION_TIMEOUT_SECONDS;
+    # a conversation's lock outlives the longest turn that allows (`lock_lifetime`), so two turns never overlap.
+    last_resort_seconds: float = 3.0
+    action_timeout_seconds: float = 10.0
+    max_number_of_predictions: int = 10  # Rasa's limit of actions in one turn
+    # Floods (token buckets, channels/edge.py): per client address on the web (REST, socket.io, callback), per sender
+    # on phones. A burst of *_BURST messages, then *_PER_MINUTE; over it, 429 (phones: the message is dropped). A
+    # message the danger check escalates always gets the 999 guidance.
+    web_rate_burst: int = 60
+    web_rate_per_minute: float = 120.0
+    phone_rate_burst: int = 20
+    phone_rate_per_minute: float = 30.0
     # Stored conversations: the embedded tracker store and how long conversations are kept.
     sqlite_tracker_db: Path = ROOT / ".data" / "tracker.db"
     retention_days: float = 90.0
@@ -117,6 +131,13 @@ class Settings:
         env = os.environ if env is None else env
         given = {f.name: _parse(f, env[f.name.upper()]) for f in dataclasses.fields(cls) if f.name.upper() in env}
         return cls(**given)
+
+    @property
+    def lock_lifetime(self) -> int:
+        """Seconds a conversation's lock lives (plugins/lock_store.py): longer than a turn whose every action
+        runs into the action timeout, plus a margin for parsing and storing, so a hung action never lets a second
+        turn of the conversation start while the first still runs."""
+        return int(self.action_timeout_seconds * self.max_number_of_predictions) + LOCK_MARGIN_SECONDS
 
     def environment(self) -> Dict[str, str]:
         """The settings as environment variables (what a child process needs)."""

@@ -12,20 +12,54 @@ gets no answer), or two turns run at once. Here every change of a lock is one tr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
-from typing import Callable, Optional, Text
+import threading
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable, Optional, Text
 
 import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from ops.settings import Settings
+
+LOCK_POLL_SECONDS = 0.1
 Change = Callable[[Optional[TicketLock]], Optional[TicketLock]]
 
 
 class AtomicTicketLocks(LockStore):
-    """Rasa's ticket operations, each one atomic change (`_change`) of the stored lock."""
+    """Rasa's ticket operations, each one atomic change (`_change`) of the stored lock, run in worker threads.
+
+    Stock Rasa calls its lock store on the event loop: a Redis that stops answering, or a SQLite file another
+    writer holds, froze the whole server (every conversation, and the channels' own replies) for the store's
+    timeout. Here every call waits in a thread, so only the turns that need the lock wait.
+    """
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: Optional[float] = None, wait_time_in_seconds: float = LOCK_POLL_SECONDS
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa's ticket lock on the conversation (see LockStore.lock), waiting for the store off the event loop.
+        It lives `Settings.lock_lifetime` unless told: longer than a turn whose actions all time out. A waiting turn
+        looks every LOCK_POLL_SECONDS (Rasa: every second, which a burst of one person's messages paid in full)."""
+        lifetime = lock_lifetime or Settings.load().lock_lifetime
+        ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lifetime)
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            await asyncio.to_thread(self.cleanup, conversation_id, ticket)
+
+    async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        """Waits until the ticket is served (Rasa's loop); the error names no conversation (ids stay out of logs)."""
+        while (lock := await asyncio.to_thread(self.get_lock, conversation_id)) is not None:
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            await asyncio.to_thread(self.update_lock, conversation_id)
+        raise LockError("Could not acquire a conversation's lock: it expired.")
 
     def _change(self, conversation_id: Text, change: Change) -> None:
         """Applies `change` to the stored lock atomically; a result of None deletes the lock."""
@@ -118,19 +152,27 @@ class SQLiteLockStore(AtomicTicketLocks):
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("CREATE TABLE IF NOT EXISTS rasa_locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
+        self.in_use = threading.Lock()  # one worker thread at a time on the shared connection
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         """The stored lock of the conversation, if any."""
+        with self.in_use:
+            return self._read(conversation_id)
+
+    def _read(self, conversation_id: Text) -> Optional[TicketLock]:
+        """The stored lock of the conversation, if any (the caller holds `in_use`)."""
         row = self.connection.execute("SELECT lock FROM rasa_locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
         return TicketLock.from_dict(json.loads(row[0])) if row else None
 
     def save_lock(self, lock: TicketLock) -> None:
         """Stores `lock`, replacing the conversation's previous one."""
-        self._write(lock.conversation_id, lock)
+        with self.in_use:
+            self._write(lock.conversation_id, lock)
 
     def delete_lock(self, conversation_id: Text) -> None:
         """Deletes the conversation's lock."""
-        self._write(conversation_id, None)
+        with self.in_use:
+            self._write(conversation_id, None)
 
     def _write(self, conversation_id: Text, lock: Optional[TicketLock]) -> None:
         """Stores `lock`, or deletes the conversation's lock when it is None."""
@@ -143,10 +185,11 @@ class SQLiteLockStore(AtomicTicketLocks):
 
     def _change(self, conversation_id: Text, change: Change) -> None:
         """Reads, changes and writes the lock under SQLite's write lock, so no other process interleaves."""
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            self._write(conversation_id, change(self.get_lock(conversation_id)))
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+        with self.in_use:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(conversation_id, change(self._read(conversation_id)))
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")

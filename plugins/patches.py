@@ -11,6 +11,12 @@ unchanged). `apply()` installs them, after checking that the installed Rasa is t
   plugins/serving_imports.py) stops the process (ModelNeedsRefusedPackage) instead of leaving Rasa up with no model.
 - The production tracker store (plugins/tracker_store.py's DurableSQLTrackerStore) is not wrapped in Rasa's
   FailSafeTrackerStore, which would keep conversations in memory, acknowledged and lost, while the database fails.
+- Turns that cannot run away: a custom action call gives up after ACTION_TIMEOUT_SECONDS (Rasa waited 5 minutes,
+  longer than a conversation's lock lives, so a hung action let a second turn of the conversation run alongside);
+  the lock lives longer than a turn can now last (ops/settings.py's `lock_lifetime`, plugins/lock_store.py).
+- No message text or sender id in the logs (plugins/log_privacy.py).
+- Channel routes match their paths exactly: sanic let `/webhooks/rest/webhook/` (a trailing slash) reach the REST
+  handler past checks keyed on the path; now such a variant is a 404 (tests/channels/test_route_variants.py).
 Every Rasa command of the project runs through `python -m plugins` (plugins/__main__.py), so these patches apply
 to the story tests and the shell as they do to the servers.
 """
@@ -20,19 +26,25 @@ from __future__ import annotations
 import copy
 import logging
 from pathlib import Path
-from typing import Any, Dict, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text, Union
+from urllib.parse import urljoin
 
 import rasa
 from jsonschema import validators
 from rasa.core import processor
+from rasa.core.actions import action as rasa_action
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
+from rasa.core.channels import channel
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.tracker_store import TrackerStore
 from rasa.engine.graph import GraphSchema, SchemaNode
 from rasa.engine.storage.storage import ModelMetadata
 from rasa.shared.core.domain import Domain
+from sanic import Sanic
 
-from plugins import serving_imports
+from ops.settings import Settings
+from plugins import log_privacy, serving_imports
 from plugins.graph_runner import SequentialGraphRunner
 from plugins.tracker_store import DurableSQLTrackerStore
 
@@ -112,6 +124,19 @@ def create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> Track
     return _rasa_create_tracker_store(store, domain)
 
 
+def register_channels(input_channels: List[InputChannel], app: Sanic, route: Optional[Text]) -> None:
+    """Rasa's channel.register, with every channel's routes strict about slashes."""
+
+    async def handler(message: UserMessage) -> None:
+        await app.ctx.agent.handle_message(message)
+
+    for input_channel in input_channels:
+        blueprint = input_channel.blueprint(handler)
+        blueprint.strict_slashes = True  # read when the blueprint's routes are registered, just below
+        app.blueprint(blueprint, url_prefix=urljoin(route, input_channel.url_prefix()) if route else None)
+    app.ctx.input_channels = input_channels
+
+
 def apply() -> None:
     """Checks Rasa's version, then installs the patches (idempotent) and logs them."""
     global _response_validator
@@ -122,12 +147,16 @@ def apply() -> None:
     validator_class.check_schema(schema)
     _response_validator = validator_class(schema)
     RemoteAction._validate_action_result = validate_action_result
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = Settings.load().action_timeout_seconds  # read by RemoteAction.run
+    log_privacy.install()
+    channel.register = register_channels
     processor.DaskGraphRunner = SequentialGraphRunner
     ModelMetadata.from_dict = classmethod(metadata_from_dict)
     Agent.load_model = load_model
     Agent._create_tracker_store = staticmethod(create_tracker_store)
     logger.info(
         "Rasa %s patched: action replies checked against a compiled schema, sequential graph runner, "
-        "deferred train schema, models needing a refused package stop the process, no in-memory tracker fallback",
+        "deferred train schema, models needing a refused package stop the process, no in-memory tracker fallback, "
+        "custom actions time out, logs redacted, strict channel routes",
         RASA_VERSION,
     )

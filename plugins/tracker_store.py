@@ -1,14 +1,22 @@
-"""The tracker stores: the embedded default's (SQLite, fast) and production's (PostgreSQL, fails loudly).
+"""Tracker stores: Rasa's SQL store with its database calls off the event loop, production's that fails loudly, and the
+embedded SQLite store.
 
-DurableSQLTrackerStore (endpoints.production.yml) is Rasa's SQL store without Rasa's silent fallback: Rasa wraps
+`SafeSQLTrackerStore` is Rasa's SQLTrackerStore with two changes:
+- every database call runs in a worker thread, with bounded waits (connecting, a pool connection, a statement):
+  Rasa ran them on the event loop, so a database that stopped answering froze the whole server, and with it the
+  channels' own last-resort replies (channels/edge.py);
+- its engine hides SQL parameters in errors and logs (hide_parameters): Rasa's logged sender ids and whole events,
+  message text included, whenever a statement failed.
+
+`DurableSQLTrackerStore` (endpoints.production.yml) is SafeSQLTrackerStore without Rasa's silent fallback: Rasa wraps
 every store in a FailSafeTrackerStore that, when the database fails, keeps the conversation in memory and lets the
 turn be acknowledged; plugins/patches.py leaves this store unwrapped, so a database error fails the turn
-(TrackerStoreUnavailableError) and `reachable()` (the readiness check, channels/health.py) reports it. Its engine checks
-a pooled connection before use, so the store carries on by itself once the database is back.
+(TrackerStoreUnavailableError; the channels then send their own last-resort reply, channels/edge.py) and
+`reachable()` (the readiness check, channels/health.py) reports it. Its engine checks a pooled connection before
+use, so the store carries on by itself once the database is back.
 
-EmbeddedTrackerStore, the embedded default's: Rasa's SQL store on SQLite, made fast enough for busy replicas.
-
-Three changes to Rasa's SQLTrackerStore, each measured with make bench:
+`EmbeddedTrackerStore` (endpoints.yml) builds on it for the embedded default, with three changes measured with make
+bench:
 - a conversation this process has seen is served from memory, after one indexed query shows the database holds
   no event this process has not seen (another replica may have carried the conversation on): Rasa read every
   event back and replayed it on each turn, and counted the stored events again before each save;
@@ -23,12 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -36,6 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from plugins import events_table
 
 logger = logging.getLogger(__name__)
+DATABASE_WAIT_SECONDS = 5  # connecting, waiting for a pooled connection, one statement (PostgreSQL)
 RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
 # Plain SQL: building the same query with SQLAlchemy's expression language cost more than running it.
 ROW_MARK_SQL = "SELECT COUNT(*), MAX(id) FROM events WHERE sender_id = ?"
@@ -49,21 +59,68 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.close()
 
 
+class SafeSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, waiting for its database in worker threads, with SQL parameters kept out of logs."""
+
+    def __init__(self, domain: Optional[Domain] = None, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, hide_parameters=True, **self._engine_options(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    @staticmethod
+    def _engine_options(url: sa.engine.URL) -> Dict[str, Any]:
+        """Rasa's options for the database, with bounded waits on PostgreSQL."""
+        options: Dict[str, Any] = create_engine_kwargs(url)
+        if url.get_backend_name() == "postgresql":
+            connect = options.setdefault("connect_args", {})
+            connect["connect_timeout"] = DATABASE_WAIT_SECONDS
+            connect["options"] = f"{connect.get('options', '')} -c statement_timeout={DATABASE_WAIT_SECONDS * 1000}".strip()
+            options["pool_timeout"] = DATABASE_WAIT_SECONDS
+            options["pool_pre_ping"] = True  # a connection from before an outage is checked, not used and failed
+        return options
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation's latest session, read in a worker thread."""
+        events = await asyncio.to_thread(self._stored_events, sender_id)
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) if self.domain and events else None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Writes the tracker's new events to the database (in a worker thread) and to the event broker."""
+        new_events = await self._unsaved_events(tracker)
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        await asyncio.to_thread(self._insert, tracker.sender_id, new_events)
+
+    def _stored_events(self, sender_id: Text) -> List[Dict[str, Any]]:
+        """The events of the conversation's latest session, as dicts (Rasa's query)."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            return [json.loads(event.data) for event in query.all()]
+
+    async def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
+        """The events not yet stored, counted in the database (in a worker thread)."""
+
+        def stored() -> int:
+            with self.session_scope() as session:
+                return self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+
+        return list(itertools.islice(tracker.events, await asyncio.to_thread(stored), None))
+
+    def _insert(self, sender_id: Text, new_events: List[Event]) -> None:
+        """Writes the events in one INSERT."""
+        if new_events:
+            with self.engine.begin() as connection:
+                connection.execute(events_table.EVENTS.insert(), events_table.rows(sender_id, (e.as_dict() for e in new_events)))
+
+
 class TrackerStoreUnavailableError(RuntimeError):
     """The tracker database failed: the turn is not stored, so it must not be acknowledged."""
 
 
-class DurableSQLTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store that raises TrackerStoreUnavailableError on a database error (never falls back to memory)."""
-
-    def __init__(self, domain: Optional[Domain] = None, connect_timeout: int = 3, **kwargs: Any) -> None:
-        super().__init__(domain, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(
-            url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": int(connect_timeout)}
-        )
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+class DurableSQLTrackerStore(SafeSQLTrackerStore):
+    """SafeSQLTrackerStore that raises TrackerStoreUnavailableError on a database error (never falls back to memory)."""
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The stored conversation; raises TrackerStoreUnavailableError when the database fails."""
@@ -110,27 +167,27 @@ async def reachable(store: Any, timeout: float = 2.0) -> bool:
     return True
 
 
-class EmbeddedTrackerStore(SQLTrackerStore):
+class EmbeddedTrackerStore(SafeSQLTrackerStore):
     """SQLite tracker store that also keeps the `max_conversations` most recent conversations in memory."""
 
     def __init__(self, domain: Optional[Domain] = None, max_conversations: int = 1000, **kwargs: Any) -> None:
         if kwargs.get("dialect", "sqlite") != "sqlite":
             raise ValueError("EmbeddedTrackerStore is for SQLite; use Rasa's SQL store for other databases")
         super().__init__(domain, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, connect_args={"check_same_thread": False})
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._max_conversations = int(max_conversations)
         self._trackers: OrderedDict[Text, DialogueStateTracker] = OrderedDict()
         self._stored: Dict[Text, int] = {}  # how many of each cached tracker's events are in the database
         self._rows: Dict[Text, RowMark] = {}  # the database rows of each cached conversation, as last seen
 
+    @staticmethod
+    def _engine_options(url: sa.engine.URL) -> Dict[str, Any]:
+        """One connection kept open, shared by the worker threads in turn."""
+        return {"poolclass": sa.pool.QueuePool, "pool_size": 1, "connect_args": {"check_same_thread": False}}
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The conversation from memory if the database holds nothing newer, else from the database."""
-        with self.engine.connect() as connection:
-            mark = self._row_mark(connection, sender_id)
+        mark = await asyncio.to_thread(self._read_row_mark, sender_id)
         if sender_id in self._trackers and self._rows[sender_id] == mark:
             self._trackers.move_to_end(sender_id)
             return self._trackers[sender_id]
@@ -142,16 +199,23 @@ class EmbeddedTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Writes the tracker's new events to the database (and event broker), then keeps it in memory."""
-        new_events = self._unsaved_events(tracker)
+        new_events = await self._unsaved_events(tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        mark = await asyncio.to_thread(self._insert_and_mark, tracker.sender_id, new_events)
+        self._remember(tracker, stored=len(tracker.events), rows=mark)
+
+    def _read_row_mark(self, sender_id: Text) -> RowMark:
+        """The conversation's row mark, on a connection of its own."""
+        with self.engine.connect() as connection:
+            return self._row_mark(connection, sender_id)
+
+    def _insert_and_mark(self, sender_id: Text, new_events: List[Event]) -> RowMark:
+        """Writes the events in one INSERT and returns the conversation's row mark after it, in one transaction."""
         with self.engine.begin() as connection:
             if new_events:
-                connection.execute(
-                    events_table.EVENTS.insert(), events_table.rows(tracker.sender_id, (event.as_dict() for event in new_events))
-                )
-            mark = self._row_mark(connection, tracker.sender_id)
-        self._remember(tracker, stored=len(tracker.events), rows=mark)
+                connection.execute(events_table.EVENTS.insert(), events_table.rows(sender_id, (e.as_dict() for e in new_events)))
+            return self._row_mark(connection, sender_id)
 
     @staticmethod
     def _row_mark(connection: sa.engine.Connection, sender_id: Text) -> RowMark:
@@ -159,12 +223,11 @@ class EmbeddedTrackerStore(SQLTrackerStore):
         count, newest = connection.exec_driver_sql(ROW_MARK_SQL, (sender_id,)).one()
         return count, newest
 
-    def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
+    async def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
         """The events not yet stored: counted in memory for a cached conversation, else in the database."""
         stored = self._stored.get(tracker.sender_id)
         if stored is None:
-            with self.session_scope() as session:
-                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            return await super()._unsaved_events(tracker)
         return list(itertools.islice(tracker.events, stored, None))
 
     def _remember(self, tracker: DialogueStateTracker, stored: int, rows: RowMark) -> None:

@@ -110,7 +110,7 @@ class ReviewDB:
     """Trainer accounts, sessions, audit trail, corrections and the indexed conversation list."""
 
     def __init__(self, url: Optional[str] = None) -> None:
-        self.engine = sa.create_engine(url or review_url(), future=True)
+        self.engine = sa.create_engine(url or review_url(), future=True, hide_parameters=True)
         META.create_all(self.engine)
         self.hasher = PasswordHasher()
         self.unknown_hash = self.hasher.hash(secrets.token_urlsafe(16))  # checked for unknown names: the same cost

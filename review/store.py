@@ -98,7 +98,7 @@ class TrackerStore:
     """Reads Rasa's events table; writes only in `purge`."""
 
     def __init__(self, url: Union[str, sa.engine.URL, None] = None) -> None:
-        self.engine = sa.create_engine(url or tracker_url(), future=True)
+        self.engine = sa.create_engine(url or tracker_url(), future=True, hide_parameters=True)
 
     def max_id(self) -> int:
         """The newest event id (0 when empty or the table does not exist yet)."""
