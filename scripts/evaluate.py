@@ -1,4 +1,9 @@
-"""Held-out evaluation: intent F1 on tests/nlu, and immediate danger on the development and frozen test sets.
+"""Held-out evaluation: the answer topics and immediate danger, each on a development and a frozen test set.
+
+Topics: accuracy by category (the share of a category's messages whose answer is the right one, as the bot acts on
+them after the danger gate and the long-message handling) on the frozen test set (tests/nlu/test.yml) and on the
+development set (tests/nlu/dev.yml, heldout.yml, heldout_danger.yml: the only ones tuned against), and macro F1 on
+the development set.
 
 `make eval` prints, side by side for the development set (tests/danger/eval.yml, the only one tuned against) and the
 frozen test set (tests/danger/test.yml): recall by who is in danger, false escalations (the "are you in danger
@@ -26,11 +31,15 @@ from components.danger_patterns import RULES
 from scripts import leaks, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-NLU_HELDOUT = sorted((ROOT / "tests" / "nlu").glob("*.yml"))
+NLU_TEST = ROOT / "tests" / "nlu" / "test.yml"  # frozen (issue 16): tests/unit/test_eval_sets.py pins it
+NLU_HELDOUT = sorted(path for path in (ROOT / "tests" / "nlu").glob("*.yml") if path != NLU_TEST)  # development
 DEV_SET = ROOT / "tests" / "danger" / "eval.yml"
 TEST_SET = ROOT / "tests" / "danger" / "test.yml"
 KINDS = ("self", "other", "cant_speak", "deaf")
 MIN_MACRO_F1 = 0.90
+MIN_CATEGORY_ACCURACY = 0.92  # every category of the frozen topic set (issue 16)
+MIN_LONG_MESSAGES = 60  # messages over LONG_WORDS words in the frozen topic set
+LONG_WORDS = 30
 MIN_DANGER_RECALL = 0.98
 MIN_RECALL_PER_KIND = 0.95
 MAX_FALSE_ESCALATIONS = 0.03
@@ -108,6 +117,62 @@ def intent_report(model: Path, paths: Iterable[Path] = NLU_HELDOUT) -> IntentRep
     errors = Counter((t, q) for t, q in zip(truth, predicted, strict=True) if t != q)
     accuracy = sum(t == q for t, q in zip(truth, predicted, strict=True)) / len(truth)
     return IntentReport(rows, sum(f) / len(f), accuracy, errors.most_common(12))
+
+
+@dataclass
+class CategoryReport:
+    """Accuracy by category: how often the bot acts on the right intent, for all messages and for long ones."""
+
+    rows: Dict[str, Tuple[int, int, int, int]]  # category -> (correct, n, long correct, long n)
+    errors: List[Tuple[str, str, str]]  # (category, predicted, text)
+
+    @property
+    def long_messages(self) -> int:
+        """How many messages are over LONG_WORDS words."""
+        return sum(row[3] for row in self.rows.values())
+
+    @property
+    def accuracy(self) -> float:
+        """Overall accuracy."""
+        return sum(row[0] for row in self.rows.values()) / max(sum(row[1] for row in self.rows.values()), 1)
+
+    def worst(self) -> Tuple[str, float]:
+        """The category with the lowest accuracy."""
+        name = min(self.rows, key=lambda c: self.rows[c][0] / self.rows[c][1])
+        return name, self.rows[name][0] / self.rows[name][1]
+
+    def meets_the_bar(self, bar: float = MIN_CATEGORY_ACCURACY) -> bool:
+        """Every category at least `bar`."""
+        return self.worst()[1] >= bar
+
+    def table(self) -> str:
+        """Accuracy by category, long messages apart."""
+        lines = [f"{'category':<24}{'accuracy':>9}{'n':>5}   {'long (>' + str(LONG_WORDS) + ' words)':>20}"]
+        for name, (correct, n, long_correct, long_n) in sorted(self.rows.items()):
+            long = f"{long_correct / long_n:.3f} of {long_n:>2}" if long_n else "-"
+            lines.append(f"{name:<24}{correct / n:>9.3f}{n:>5}   {long:>20}")
+        long_correct = sum(row[2] for row in self.rows.values())
+        lines.append(f"{'all':<24}{self.accuracy:>9.3f}{sum(r[1] for r in self.rows.values()):>5}   "
+                     f"{long_correct / max(self.long_messages, 1):.3f} of {self.long_messages:>2}".rstrip())
+        return "\n".join(lines)
+
+
+def category_report(model: Path, paths: Iterable[Path] = (NLU_TEST,)) -> CategoryReport:
+    """Accuracy by category of labelled messages, each parsed as the first message of a conversation."""
+    examples = load_nlu_examples(paths)
+    predicted = [p["intent"]["name"] for p in parse_all(model, [text for text, _ in examples])]
+    rows: Dict[str, List[int]] = {}
+    errors = []
+    for (text, truth), guess in zip(examples, predicted, strict=True):
+        long = len(text.split()) > LONG_WORDS
+        row = rows.setdefault(truth, [0, 0, 0, 0])
+        row[0] += guess == truth
+        row[1] += 1
+        row[2] += long and guess == truth
+        row[3] += long
+        if guess != truth:
+            errors.append((truth, guess, text))
+    return CategoryReport({name: tuple(row) for name, row in rows.items()}, errors)
 
 
 @dataclass
@@ -247,7 +312,12 @@ def main() -> None:
     """Prints every report; exits 1 if a bar is not met on the frozen test set."""
     model = ROOT / "models" / "current.tar.gz"
     report = intent_report(model)
-    print("Intent classification on the held-out set (tests/nlu):\n" + report.table())
+    print("Intent classification on the development set (tests/nlu, all but test.yml):\n" + report.table())
+    dev_topics, test_topics = category_report(model, NLU_HELDOUT), category_report(model, (NLU_TEST,))
+    print("\nAnswer topics, accuracy by category, development set (tests/nlu, all but test.yml):\n" + dev_topics.table())
+    print(f"\nAnswer topics, accuracy by category, TEST (frozen, {NLU_TEST.relative_to(ROOT)}):\n" + test_topics.table())
+    for truth, guess, text in test_topics.errors:
+        print(f"  TEST WRONG ({truth} -> {guess}): {text}")
     for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET)):
         print(f"\nImmediate danger, {name} set ({path.relative_to(ROOT)}), parsed:")
         for detector, danger in danger_reports_by_detector(model, path).items():
@@ -281,8 +351,11 @@ def main() -> None:
     for leak in found:
         print("  " + str(leak))
     ok = report.macro_f1 >= MIN_MACRO_F1 and test.meets_the_bars() and not found
+    ok = ok and test_topics.meets_the_bar() and test_topics.long_messages >= MIN_LONG_MESSAGES
     ok = ok and max(map(len, fires.values())) <= MAX_RULE_FALSE_FIRES * len(negatives)
-    print(f"\nBars on the frozen test set: macro F1 >= {MIN_MACRO_F1}, recall >= {MIN_DANGER_RECALL} "
+    print(f"\nBars on the frozen test sets: every topic category >= {MIN_CATEGORY_ACCURACY} (worst: "
+          f"{test_topics.worst()[0]} {test_topics.worst()[1]:.3f}) with >= {MIN_LONG_MESSAGES} long messages "
+          f"({test_topics.long_messages}); development macro F1 >= {MIN_MACRO_F1}, recall >= {MIN_DANGER_RECALL} "
           f"(>= {MIN_RECALL_PER_KIND} per kind), false escalations <= {MAX_FALSE_ESCALATIONS}; rules <= "
           f"{MAX_RULE_FALSE_FIRES:.1%} false fires each; no leaks: {'met' if ok else 'NOT met'}")
     sys.exit(0 if ok else 1)

@@ -1,4 +1,4 @@
-"""The bars of the danger issue, on the frozen test set, over REST against the real bot."""
+"""The bars of the danger issue (over REST against the real bot) and of the answer topics, on the frozen test sets."""
 
 from pathlib import Path
 
@@ -7,10 +7,14 @@ import yaml
 
 from scripts.evaluate import (
     DEV_SET,
+    MIN_CATEGORY_ACCURACY,
+    MIN_LONG_MESSAGES,
     MIN_MACRO_F1,
+    NLU_TEST,
     TAILORING,
     TEST_SET,
     DangerReport,
+    category_report,
     danger_report_over_rest,
     intent_report,
     tailoring_over_rest,
@@ -26,6 +30,14 @@ def test_held_out_macro_f1_meets_the_bar() -> None:
     report = intent_report(MODEL)
     print(report.table())
     assert report.macro_f1 >= MIN_MACRO_F1, report.table()
+
+
+def test_every_topic_category_of_the_frozen_set_meets_the_bar() -> None:
+    """Issue 16: accuracy >= 0.92 in every category of tests/nlu/test.yml, at least 60 of its messages long."""
+    report = category_report(MODEL, (NLU_TEST,))
+    print(report.table())
+    assert report.long_messages >= MIN_LONG_MESSAGES, report.long_messages
+    assert report.meets_the_bar(MIN_CATEGORY_ACCURACY), report.table() + "\n" + "\n".join(map(str, report.errors))
 
 
 @pytest.fixture(scope="module")
