@@ -24,9 +24,7 @@ class ActionEscalateDanger(Action):
         """Name used in domain.yml and the rules."""
         return "action_escalate_danger"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         """Sets `escalated` and `escalation_detectors`."""
         detectors = detectors_that_fired(tracker.latest_message)
         return [SlotSet("escalated", True), SlotSet("escalation_detectors", detectors)]
@@ -43,9 +41,7 @@ class ActionAnswerWithOptions(Action):
         """Name used in domain.yml and data/rules/mixed.yml."""
         return "action_answer_with_options"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         """Sends the answer with the buttons, and remembers the topic for "Tell me more"."""
         topic = (tracker.latest_message.get("intent") or {}).get("name")
         others = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "other_topic"]
@@ -61,9 +57,7 @@ class ActionTellMeMore(Action):
         """Name used in domain.yml and data/rules/mixed.yml."""
         return "action_tell_me_more"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         """Sends the `_more` response of the topic last answered with options."""
         dispatcher.utter_message(response=more_response(tracker.get_slot("answered_topic")))
         return []

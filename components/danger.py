@@ -73,8 +73,12 @@ class DangerRules:
             return RuleVerdict(False)
         spans = [(lexicon.LABEL_OF[name], start, end) for name, start, end in kept]
         return RuleVerdict(
-            True, sorted({label for label, _, _ in spans}), self._subject(doc, spans),
-            [doc[start:end].text for _, start, end in kept], False, sorted({name for name, _, _ in kept}),
+            True,
+            sorted({label for label, _, _ in spans}),
+            self._subject(doc, spans),
+            [doc[start:end].text for _, start, end in kept],
+            False,
+            sorted({name for name, _, _ in kept}),
         )
 
     @staticmethod
@@ -155,9 +159,7 @@ class DangerRules:
         my_body = any(a == "my" and b in lexicon.BODY for a, b in zip(window, window[1:], strict=False))
         if matched & lexicon.SELF_OBJECTS or my_body:
             return "self"
-        if {label for label, _, _ in spans} == {"screaming_nearby"} or matched & (
-            lexicon.OTHER_OBJECTS | lexicon.PERSON_NOUNS
-        ):
+        if {label for label, _, _ in spans} == {"screaming_nearby"} or matched & (lexicon.OTHER_OBJECTS | lexicon.PERSON_NOUNS):
             return "other"
         return None
 

@@ -25,8 +25,19 @@ from components.base import UntrainedComponent
 ENTITY = "other_topic"
 # Topics a long or mixed message can be answered with (each has a response and a rule in data/rules/mixed.yml).
 ANSWERABLE = (
-    "leave_home", "how_to_report", "what_happens_report", "clares_law", "refuge", "what_is_abuse", "own_behaviour",
-    "my_rights", "find_support", "worried_about_someone", "deaf_or_cant_speak", "describe_abuse", "feel_unsafe",
+    "leave_home",
+    "how_to_report",
+    "what_happens_report",
+    "clares_law",
+    "refuge",
+    "what_is_abuse",
+    "own_behaviour",
+    "my_rights",
+    "find_support",
+    "worried_about_someone",
+    "deaf_or_cant_speak",
+    "describe_abuse",
+    "feel_unsafe",
     "privacy",
 )
 # Topics that can be offered as a button (actions/options.py names them).

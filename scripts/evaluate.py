@@ -152,8 +152,10 @@ class CategoryReport:
             long = f"{long_correct / long_n:.3f} of {long_n:>2}" if long_n else "-"
             lines.append(f"{name:<24}{correct / n:>9.3f}{n:>5}   {long:>20}")
         long_correct = sum(row[2] for row in self.rows.values())
-        lines.append(f"{'all':<24}{self.accuracy:>9.3f}{sum(r[1] for r in self.rows.values()):>5}   "
-                     f"{long_correct / max(self.long_messages, 1):.3f} of {self.long_messages:>2}".rstrip())
+        lines.append(
+            f"{'all':<24}{self.accuracy:>9.3f}{sum(r[1] for r in self.rows.values()):>5}   "
+            f"{long_correct / max(self.long_messages, 1):.3f} of {self.long_messages:>2}".rstrip()
+        )
         return "\n".join(lines)
 
 
@@ -189,13 +191,18 @@ class DangerReport:
     def summary(self, name: str) -> str:
         """One line of figures."""
         kinds = " ".join(f"{kind} {value:.3f}" for kind, value in self.recall_by_kind.items())
-        return (f"{name:<22} recall {self.recall:.3f} ({kinds})   false escalations {self.false_escalations:.3f}"
-                f" (of which check {self.false_checks:.3f})")
+        return (
+            f"{name:<22} recall {self.recall:.3f} ({kinds})   false escalations {self.false_escalations:.3f}"
+            f" (of which check {self.false_checks:.3f})"
+        )
 
     def meets_the_bars(self) -> bool:
         """Recall >= 0.98 overall and >= 0.95 for each kind; false escalations <= 0.03."""
-        return (self.recall >= MIN_DANGER_RECALL and min(self.recall_by_kind.values()) >= MIN_RECALL_PER_KIND
-                and self.false_escalations <= MAX_FALSE_ESCALATIONS)
+        return (
+            self.recall >= MIN_DANGER_RECALL
+            and min(self.recall_by_kind.values()) >= MIN_RECALL_PER_KIND
+            and self.false_escalations <= MAX_FALSE_ESCALATIONS
+        )
 
 
 def rates(dataset: DangerSet, outcome: Dict[str, Optional[str]]) -> DangerReport:
@@ -206,8 +213,9 @@ def rates(dataset: DangerSet, outcome: Dict[str, Optional[str]]) -> DangerReport
     false_alarms = [(outcome[text] or "", text) for text in dataset.safe if outcome[text]]
     checks = sum(kind == "check" for kind, _ in false_alarms)
     n_safe = len(dataset.safe)
-    return DangerReport(1 - len(misses) / len(dataset.danger), recall_by_kind, len(false_alarms) / n_safe,
-                        checks / n_safe, misses, false_alarms)
+    return DangerReport(
+        1 - len(misses) / len(dataset.danger), recall_by_kind, len(false_alarms) / n_safe, checks / n_safe, misses, false_alarms
+    )
 
 
 def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
@@ -216,7 +224,7 @@ def reply_over_rest(rasa_url: str, text: str) -> List[Dict[str, Any]]:
 
 
 def outcome_of(reply: List[Dict[str, Any]]) -> Optional[str]:
-    """"check" for the are-you-in-danger question, "escalate" for 999 guidance, None otherwise."""
+    """ "check" for the are-you-in-danger question, "escalate" for 999 guidance, None otherwise."""
     kinds = [(m.get("custom") or {}).get("kind") for m in reply if (m.get("custom") or {}).get("escalation")]
     return None if not kinds else "check" if set(kinds) == {"check"} else "escalate"
 
@@ -257,8 +265,9 @@ def tailoring_over_rest(rasa_url: str, path: Path) -> TailoringReport:
     items = [(kind, text) for kind, text in load_danger_set(path).danger if kind in TAILORING]
     replies = replies_over_rest(rasa_url, [text for _, text in items])
     escalated = [(kind, text) for kind, text in items if outcome_of(replies[text]) == "escalate"]
-    untailored = [(kind, text) for kind, text in escalated
-                  if TAILORING[kind] not in " ".join(m.get("text", "") for m in replies[text])]
+    untailored = [
+        (kind, text) for kind, text in escalated if TAILORING[kind] not in " ".join(m.get("text", "") for m in replies[text])
+    ]
     return TailoringReport(len(escalated), untailored)
 
 
@@ -323,14 +332,19 @@ def main() -> None:
         for detector, danger in danger_reports_by_detector(model, path).items():
             print("  " + danger.summary(detector))
     env = serve.environment()
-    env.update(RASA_PORT=str(serve.free_port()), ACTION_SERVER_PORT=str(serve.free_port()), RASA_REPLICAS="1",
-               SQLITE_TRACKER_DB=str(Path(tempfile.mkdtemp()) / "eval.db"))
+    env.update(
+        RASA_PORT=str(serve.free_port()),
+        ACTION_SERVER_PORT=str(serve.free_port()),
+        RASA_REPLICAS="1",
+        SQLITE_TRACKER_DB=str(Path(tempfile.mkdtemp()) / "eval.db"),
+    )
     processes = serve.start(["actions", "rasa"], env)
     try:
         url = f"http://127.0.0.1:{env['RASA_PORT']}"
         dev, test = danger_report_over_rest(url, DEV_SET), danger_report_over_rest(url, TEST_SET)
-        tailoring = {name: tailoring_over_rest(url, path)
-                     for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET))}
+        tailoring = {
+            name: tailoring_over_rest(url, path) for name, path in (("development", DEV_SET), ("TEST (frozen)", TEST_SET))
+        }
     finally:
         serve.stop(processes)
     print("\nOver REST, as users get it:\n  " + dev.summary("development") + "\n  " + test.summary("TEST (frozen)"))
@@ -353,11 +367,13 @@ def main() -> None:
     ok = report.macro_f1 >= MIN_MACRO_F1 and test.meets_the_bars() and not found
     ok = ok and test_topics.meets_the_bar() and test_topics.long_messages >= MIN_LONG_MESSAGES
     ok = ok and max(map(len, fires.values())) <= MAX_RULE_FALSE_FIRES * len(negatives)
-    print(f"\nBars on the frozen test sets: every topic category >= {MIN_CATEGORY_ACCURACY} (worst: "
-          f"{test_topics.worst()[0]} {test_topics.worst()[1]:.3f}) with >= {MIN_LONG_MESSAGES} long messages "
-          f"({test_topics.long_messages}); development macro F1 >= {MIN_MACRO_F1}, recall >= {MIN_DANGER_RECALL} "
-          f"(>= {MIN_RECALL_PER_KIND} per kind), false escalations <= {MAX_FALSE_ESCALATIONS}; rules <= "
-          f"{MAX_RULE_FALSE_FIRES:.1%} false fires each; no leaks: {'met' if ok else 'NOT met'}")
+    print(
+        f"\nBars on the frozen test sets: every topic category >= {MIN_CATEGORY_ACCURACY} (worst: "
+        f"{test_topics.worst()[0]} {test_topics.worst()[1]:.3f}) with >= {MIN_LONG_MESSAGES} long messages "
+        f"({test_topics.long_messages}); development macro F1 >= {MIN_MACRO_F1}, recall >= {MIN_DANGER_RECALL} "
+        f"(>= {MIN_RECALL_PER_KIND} per kind), false escalations <= {MAX_FALSE_ESCALATIONS}; rules <= "
+        f"{MAX_RULE_FALSE_FIRES:.1%} false fires each; no leaks: {'met' if ok else 'NOT met'}"
+    )
     sys.exit(0 if ok else 1)
 
 

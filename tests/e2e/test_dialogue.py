@@ -65,11 +65,17 @@ CHECKS: Dict[str, Callable[[Reply], bool]] = {
     "asks_safe": last_is("utter_ask_safe_now"),
     "asks_called": last_is("utter_ask_called_999"),
     "routes": has("utter_cant_call_routes"),
-    "not_safe": lambda r: (first_is("utter_emergency_999")(r) and has("utter_cant_call_routes")(r)
-                           and last_is("utter_ask_safe_now")(r) and not has("utter_checkin_safe")(r)),
+    "not_safe": lambda r: (
+        first_is("utter_emergency_999")(r)
+        and has("utter_cant_call_routes")(r)
+        and last_is("utter_ask_safe_now")(r)
+        and not has("utter_checkin_safe")(r)
+    ),
     "safe": lambda r: only("utter_checkin_safe")(r) and not escalated(r),
-    "not_answered": lambda r: ((first_is("utter_witness_not_answered")(r) or first_is("utter_emergency_999_other")(r))
-                               and last_is("utter_ask_called_999")(r)),
+    "not_answered": lambda r: (
+        (first_is("utter_witness_not_answered")(r) or first_is("utter_emergency_999_other")(r))
+        and last_is("utter_ask_called_999")(r)
+    ),
     "called": lambda r: only("utter_witness_called")(r) and not escalated(r),
     "fear": lambda r: only("utter_feel_unsafe")(r) and not escalated(r),
     "not_sure": lambda r: only("utter_default")(r) and len(r[0].get("buttons") or []) >= 4,
@@ -138,13 +144,16 @@ def age_conversation(db: Path, sender: str, seconds: float) -> None:
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
             "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
-            "WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+            "WHERE sender_id = ? ORDER BY id",
+            (sender,),
+        ).fetchall()
         for _, sender_id, type_name, timestamp, intent, action, data in rows:
             event = json.loads(data)
             event["timestamp"] = event["timestamp"] - seconds
             connection.execute(
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (sender_id, type_name, timestamp - seconds, intent, action, json.dumps(event)))
+                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (sender_id, type_name, timestamp - seconds, intent, action, json.dumps(event)),
+            )
         connection.executemany("DELETE FROM events WHERE id = ?", [(row[0],) for row in rows])
 
 

@@ -47,16 +47,23 @@ def test_set_report(bot: Bot) -> DangerReport:
 
 def test_danger_recall_on_the_frozen_test_set_meets_the_bars(test_set_report: DangerReport) -> None:
     print(test_set_report.summary("TEST over REST"), "\nmissed:", test_set_report.misses)
-    assert test_set_report.meets_the_bars(), (test_set_report.summary("TEST"), test_set_report.misses,
-                                              test_set_report.false_alarms)
+    assert test_set_report.meets_the_bars(), (
+        test_set_report.summary("TEST"),
+        test_set_report.misses,
+        test_set_report.false_alarms,
+    )
 
 
 def test_the_generic_escalation_carries_none_of_the_tailored_markers() -> None:
     """Otherwise the tailoring test below would pass whichever variation the bot chose."""
     responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
     generic = [v["text"] for v in responses["utter_escalate_self"] if not v.get("condition")]
-    tailored = {kind: [v["text"] for name in ("utter_escalate_self", "utter_escalate_other") for v in responses[name]
-                       if marker in v["text"]] for kind, marker in TAILORING.items()}
+    tailored = {
+        kind: [
+            v["text"] for name in ("utter_escalate_self", "utter_escalate_other") for v in responses[name] if marker in v["text"]
+        ]
+        for kind, marker in TAILORING.items()
+    }
     assert generic and all(marker not in text for text in generic for marker in TAILORING.values())
     assert all(tailored.values()), tailored
 

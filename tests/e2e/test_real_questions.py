@@ -14,8 +14,11 @@ from tests.bot import Bot, escalated, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
-SLOTS = {"force_name": "Derbyshire Constabulary", "force_area": "Derbyshire",
-         "force_advice_url": "www.derbyshire.police.uk/advice/advice-and-information/daa/domestic-abuse/"}
+SLOTS = {
+    "force_name": "Derbyshire Constabulary",
+    "force_area": "Derbyshire",
+    "force_advice_url": "www.derbyshire.police.uk/advice/advice-and-information/daa/domestic-abuse/",
+}
 Reply = List[Dict[str, Any]]
 LONG_NO_MONEY = (
     "I want to leave him but I have no money of my own, he controls the bank account and the car, and my family "
@@ -66,13 +69,17 @@ def test_a_long_message_gets_the_best_answer_and_the_other_topics_as_buttons(bot
 
 def test_tell_me_more_continues_an_answer_given_with_other_topics(bot: Bot) -> None:
     sender = f"more-{uuid.uuid4()}"
-    reply = bot.send(sender, "My partner has never hit me but he checks my phone, takes my wages and tells me who I "
-                             "can see, and I keep wondering whether that counts as domestic abuse or if I'm overreacting")
+    reply = bot.send(
+        sender,
+        "My partner has never hit me but he checks my phone, takes my wages and tells me who I "
+        "can see, and I keep wondering whether that counts as domestic abuse or if I'm overreacting",
+    )
     if "/tell_me_more" not in buttons(reply):
         pytest.skip(f"answered without a Tell me more button: {first_text(reply)}")
     more = bot.send(sender, "/tell_me_more")
-    assert first_text(more) in variants("utter_what_is_abuse_more") + [t for n in RESPONSES if n.endswith("_more")
-                                                                       for t in variants(n)], more
+    assert first_text(more) in variants("utter_what_is_abuse_more") + [
+        t for n in RESPONSES if n.endswith("_more") for t in variants(n)
+    ], more
 
 
 def test_cant_talk_now_gets_the_silent_solution_and_never_emergency_sms(bot: Bot) -> None:

@@ -14,8 +14,14 @@ from components.topics import ANSWERABLE, OFFERED
 
 def tracker_with(parse_data: dict) -> Tracker:
     return Tracker(
-        sender_id="test", slots={}, latest_message=parse_data, events=[], paused=False,
-        followup_action=None, active_loop={}, latest_action_name="utter_escalate_self",
+        sender_id="test",
+        slots={},
+        latest_message=parse_data,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="utter_escalate_self",
     )
 
 
@@ -34,15 +40,24 @@ async def test_escalation_from_a_button_payload_names_no_detector() -> None:
 
 def tracker_for(parse_data: dict, slots: dict | None = None) -> Tracker:
     return Tracker(
-        sender_id="test", slots=slots or {}, latest_message=parse_data, events=[], paused=False,
-        followup_action=None, active_loop={}, latest_action_name="action_listen",
+        sender_id="test",
+        slots=slots or {},
+        latest_message=parse_data,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
     )
 
 
 async def test_a_mixed_message_gets_its_answer_with_the_other_topics_as_buttons() -> None:
     dispatcher = CollectingDispatcher()
-    parse_data = {"text": "long message", "intent": {"name": "refuge"},
-                  "entities": [{"entity": "other_topic", "value": "leave_home"}, {"entity": "other_topic", "value": "my_rights"}]}
+    parse_data = {
+        "text": "long message",
+        "intent": {"name": "refuge"},
+        "entities": [{"entity": "other_topic", "value": "leave_home"}, {"entity": "other_topic", "value": "my_rights"}],
+    }
     events = await ActionAnswerWithOptions().run(dispatcher, tracker_for(parse_data), {})
     assert events == [SlotSet("answered_topic", "refuge")]
     [message] = dispatcher.messages

@@ -66,8 +66,14 @@ def test_the_word_limit_check_catches_a_long_message() -> None:
 
 
 def test_every_escalation_variation_keeps_its_marker_and_999() -> None:
-    for name in ("utter_escalate_self", "utter_escalate_other", "utter_danger_check", "utter_emergency_999",
-                 "utter_emergency_999_other", "utter_witness_not_answered"):
+    for name in (
+        "utter_escalate_self",
+        "utter_escalate_other",
+        "utter_danger_check",
+        "utter_emergency_999",
+        "utter_emergency_999_other",
+        "utter_witness_not_answered",
+    ):
         for variation in RESPONSES[name]:
             assert variation["custom"]["escalation"] is True and variation["custom"]["kind"] in ("self", "other", "check")
             assert "999" in variation["text"], name
@@ -93,6 +99,7 @@ def slot_values() -> Dict[str, List[Any]]:
 
 def matching(name: str, filled: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The variations Rasa would choose from (rasa.core.nlg.generator: conditional first, else unconditional)."""
+
     def holds(variation: Dict[str, Any]) -> bool:
         return all(filled.get(slot) == value for slot, value in condition_of(variation).items())
 

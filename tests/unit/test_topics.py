@@ -12,8 +12,14 @@ LONG = " ".join(["word"] * 35)
 
 def parsed(text: str, ranking: List[tuple], danger: Optional[Dict[str, Any]] = None, intent: Optional[str] = None) -> Message:
     ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    message = Message(data={"text": text, "intent": {"name": intent or ranked[0]["name"], "confidence": ranked[0]["confidence"]},
-                            "intent_ranking": ranked, "danger": danger or {"escalate": False, "check": False}})
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent or ranked[0]["name"], "confidence": ranked[0]["confidence"]},
+            "intent_ranking": ranked,
+            "danger": danger or {"escalate": False, "check": False},
+        }
+    )
     TOPICS.process([message])
     return message
 
