@@ -5,10 +5,11 @@ once. A classifier trained on one-line questions spreads its confidence over suc
 fall below the fallback's bar, or small talk ("hi, ...") may win. This component runs after the danger gate and
 never touches its verdict: a message the gate escalates or checks is left exactly as it is. On any other message:
 - a long message (over `long_words` words) that was read as small talk or as unsure (`nlu_fallback`) is answered
-  with its best topic, if that topic has at least `long_min_confidence`;
+  with its best topic (if that topic has at least `long_min_confidence`, 0 by default: a long message is a question
+  or a story, never "sorry, I'm not sure I understood");
 - on a long message, or when the classifier is torn between topics (the second within `margin` of the first and at
-  least `close_min_confidence`), the other likely topics (at most `max_others`, each at least `other_min_confidence`
-  on a long message) become `other_topic` entities. The rules in data/rules/mixed.yml then answer the best topic
+  least `close_min_confidence`), the other likely topics (at most `max_others`; on a long message the next ones in
+  the ranking, each at least `other_min_confidence`, 0 by default) become `other_topic` entities. The rules in data/rules/mixed.yml then answer the best topic
   with those topics as buttons (action_answer_with_options), numbered options on SMS and WhatsApp.
 """
 
@@ -60,8 +61,8 @@ class MixedTopics(UntrainedComponent):
         """Word count of a long message, and the confidences that make a topic likely."""
         return {
             "long_words": 30,
-            "long_min_confidence": 0.1,
-            "other_min_confidence": 0.05,
+            "long_min_confidence": 0.0,
+            "other_min_confidence": 0.0,
             "margin": 0.15,
             "close_min_confidence": 0.2,
             "max_others": 2,
