@@ -9,8 +9,9 @@ never touches its verdict: a message the gate escalates or checks is left exactl
   or a story, never "sorry, I'm not sure I understood");
 - on a long message, or when the classifier is torn between topics (the second within `margin` of the first and at
   least `close_min_confidence`), the other likely topics (at most `max_others`; on a long message the next ones in
-  the ranking, each at least `other_min_confidence`, 0 by default) become `other_topic` entities. The rules in data/rules/mixed.yml then answer the best topic
-  with those topics as buttons (action_answer_with_options), numbered options on SMS and WhatsApp.
+  the ranking, each at least `other_min_confidence`, 0 by default) become `other_topic` entities. The rules in
+  data/rules/mixed.yml then answer the best topic with those topics as buttons (action_answer_with_options),
+  numbered options on SMS and WhatsApp.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def test_every_offered_topic_has_a_title_and_every_answerable_topic_a_response()
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
     assert set(RESPONSE_OF.values()) <= set(domain["responses"])
     rules = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "rules" / "mixed.yml").read_text())["rules"]
-    assert {r["steps"][0]["intent"] for r in rules if "intent" in r["steps"][0]} == set(ANSWERABLE)
+    assert {r["steps"][0]["or"][0]["intent"] for r in rules if "or" in r["steps"][0]} == set(ANSWERABLE)
 
 
 async def test_tell_me_more_continues_the_topic_answered_with_options() -> None:
