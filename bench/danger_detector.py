@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.danger import DangerDetector
 from components.danger_classifier import DangerClassifier
-from scripts.evaluate import DEV_SET, load_danger_set
+from evaluation.sets import DEV_SET, load_danger_set
 
 ROOT = Path(__file__).resolve().parent.parent
 

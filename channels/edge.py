@@ -29,11 +29,13 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, Sanic
 
 from components.communication import ENTITY as COMMUNICATION_ENTITY
-from components.danger import DangerRules, tailoring
+from components.communication import SITUATIONAL_ENTITY
+from components.danger import DangerRules, need_entity, tailoring
 from ops.settings import Settings
 from plugins import log_privacy
 
 logger = logging.getLogger(__name__)
+NEED_ENTITIES = (COMMUNICATION_ENTITY, SITUATIONAL_ENTITY)  # the slots that tailor the 999 guidance
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 ReplyOf = Callable[["Verdict"], Dict[Text, Any]]  # the last-resort reply for a verdict (a domain response)
@@ -81,16 +83,14 @@ def verdict_of_rules(text: Text) -> Verdict:
     """The rule detector's verdict alone, tailored as the gate would tailor it."""
     found = rules().detect(text)
     _, subject, need = tailoring(found, None)
-    return Verdict(found.fired, subject, {COMMUNICATION_ENTITY: need} if need else {})
+    return Verdict(found.fired, subject, dict([need_entity(need)]) if need else {})
 
 
 def verdict_of_parse(parse: Dict[Text, Any]) -> Verdict:
     """The gate's verdict written on a parse, with the communication need the message states or implies."""
     danger = parse.get("danger") or {}
-    needs = [e.get("value") for e in parse.get("entities") or [] if e.get("entity") == COMMUNICATION_ENTITY]
-    return Verdict(
-        bool(danger.get("escalate")), danger.get("subject") or "self", {COMMUNICATION_ENTITY: needs[0]} if needs else {}
-    )
+    needs = {e["entity"]: e.get("value") for e in parse.get("entities") or [] if e.get("entity") in NEED_ENTITIES}
+    return Verdict(bool(danger.get("escalate")), danger.get("subject") or "self", needs)
 
 
 async def check(app: Sanic, message: UserMessage) -> Verdict:

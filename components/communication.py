@@ -1,4 +1,14 @@
-"""Finds a user's communication need ("I'm deaf", "I can't speak") so answers give text routes first."""
+"""Finds a user's communication needs, so answers give the routes that work for them.
+
+Two different things (issue 16):
+- **Lasting** (entity `communication_need`): deaf or hard of hearing (`deaf`), or unable to communicate verbally
+  (`cant_speak`). These users get the text routes: emergencySMS (Text REGISTER to 999), the textphone 18001 101,
+  text relay 18000.
+- **Situational** (entity `cant_talk_now`): a hearing, speaking person who can't talk right now ("he'll hear me",
+  "can't talk"). They get the Silent Solution (55) and answers that need no voice call now, never emergencySMS
+  registration, which is for deaf and speech-impaired people.
+A message that states a lasting need gets only that entity: the text routes serve both.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +24,9 @@ from components.base import UntrainedComponent
 from components.normalise import for_matching
 
 ENTITY = "communication_need"
-# Checked in this order: a deaf user who also can't speak is best served by the text routes.
+SITUATIONAL_ENTITY = "cant_talk_now"
+SITUATIONAL = "cant_talk_now"
+# Lasting needs, checked in this order: a deaf user who also can't speak is best served by the text routes.
 PHRASES: Dict[str, List[str]] = {
     "deaf": [
         "deaf",
@@ -34,40 +46,69 @@ PHRASES: Dict[str, List[str]] = {
         "profoundly deaf",
         "no hearing",
         "lost my hearing",
+        "hearing loss",
     ],
     "cant_speak": [
-        "can not speak",
-        "can not talk",
         "non verbal",
         "nonverbal",
         "non - verbal",
+        "non speaking",
+        "non - speaking",
         "mute",
         "speech impairment",
         "speech impaired",
         "speech difficulty",
-        "no voice",
-        "lost my voice",
+        "speech difficulties",
+        "speech disability",
         "can not communicate verbally",
-        "not able to speak",
-        "unable to speak",
-        "unable to talk",
+        "can not speak at all",
+        "can not talk at all",
+        "never been able to speak",
         "selective mutism",
         "stammer",
+        "aphasia",
+        "laryngectomy",
+        "no speech",
+        "speech is impaired",
+        "speech problem",
+        "speech problems",
+        "slurred speech",
+        "speech is slurred",
+        "can not speak properly",
+        "can not talk properly",
+    ],
+    # Situational: can't talk right now, and may be able to later.
+    SITUATIONAL: [
+        "can not speak",
+        "can not talk",
+        "unable to speak",
+        "unable to talk",
+        "not able to speak",
+        "not able to talk",
         "can not say anything",
         "he will hear",
         "she will hear",
         "they will hear",
+        "he might hear",
+        "she might hear",
+        "he can hear",
+        "she can hear",
         "can not make calls",
         "can not make a call",
         "can not phone",
         "can not call",
+        "can not ring",
+        "no voice",
+        "lost my voice",
+        "can not talk right now",
+        "can not talk now",
     ],
 }
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CommunicationNeedExtractor(UntrainedComponent):
-    """Adds a `communication_need` entity ("deaf" or "cant_speak") when the user says they have one."""
+    """Adds `communication_need` ("deaf" / "cant_speak", lasting) or `cant_talk_now` ("yes", situational)."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
@@ -77,7 +118,7 @@ class CommunicationNeedExtractor(UntrainedComponent):
             self._matcher.add(need, [self._nlp.make_doc(phrase) for phrase in phrases])
 
     def need_of(self, text: str) -> Optional[str]:
-        """The communication need stated in `text`, if any."""
+        """The communication need stated in `text`, if any: "deaf", "cant_speak" (lasting) or "cant_talk_now"."""
         doc = self._nlp.make_doc(for_matching(text))
         found = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
         return next((need for need in PHRASES if need in found), None)
@@ -88,6 +129,7 @@ class CommunicationNeedExtractor(UntrainedComponent):
             text = message.get(TEXT) or ""
             need = self.need_of(text)
             if need:
-                entity = {"entity": ENTITY, "value": need, "start": 0, "end": len(text), "extractor": type(self).__name__}
+                name, value = (SITUATIONAL_ENTITY, "yes") if need == SITUATIONAL else (ENTITY, need)
+                entity = {"entity": name, "value": value, "start": 0, "end": len(text), "extractor": type(self).__name__}
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         return messages

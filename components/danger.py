@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from components import danger_patterns as lexicon
 from components.base import UntrainedComponent
 from components.communication import ENTITY as COMMUNICATION_ENTITY
+from components.communication import SITUATIONAL_ENTITY
 from components.danger_classifier import DANGER_INTENTS, DANGER_KIND, DANGER_SCORE
 from components.normalise import for_matching
 
@@ -174,14 +175,21 @@ def tailoring(rules: RuleVerdict, model_kind: Optional[str]) -> Tuple[str, str, 
     return kind, subject, kind if kind in COMMUNICATION_NEEDS and subject == "self" else None
 
 
+def need_entity(need: str) -> Tuple[str, str]:
+    """The entity, and its value, of a communication need that danger implies: hiding or "can't speak" is situational
+    (the Silent Solution), deafness lasting (text routes). Shared by the gate and the check at the edge."""
+    return (SITUATIONAL_ENTITY, "yes") if need == "cant_speak" else (COMMUNICATION_ENTITY, need)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DangerDetector(UntrainedComponent):
     """Decides, from the rules and the danger classifier's score, whether a message escalates, and records why.
 
     Three outcomes: escalate (the rules fire, or the score reaches `threshold`), check (the score lies between
     `check_threshold` and `threshold`: the bot asks "are you in danger right now?"), or neither. Who is in danger
-    comes from the rules' words when they tell, otherwise from the classifier's kind; a kind of "cant_speak" or
-    "deaf" adds that communication need, so the 999 guidance gives the routes that work without a voice call.
+    comes from the rules' words when they tell, otherwise from the classifier's kind; a kind of "cant_speak" adds the
+    situational need `cant_talk_now` (the Silent Solution) and "deaf" the lasting need `communication_need: deaf`
+    (text routes), unless the message states a need itself, so the 999 guidance gives routes that work for them.
     """
 
     @staticmethod
@@ -212,8 +220,8 @@ class DangerDetector(UntrainedComponent):
         if escalate:
             intent = OTHER_INTENT if subject == "other" else SELF_INTENT
             message.set(INTENT, {"name": intent, "confidence": 1.0 if rules.fired else score}, add_to_output=True)
-            if need:
-                self._add_entity(message, COMMUNICATION_ENTITY, need, only_if_missing=True)
+            if need and not self._states_a_need(message):
+                self._add_entity(message, *need_entity(need))
         elif check:
             message.set(INTENT, {"name": SELF_INTENT, "confidence": score}, add_to_output=True)
             self._add_entity(message, CHECK_ENTITY, "check")
@@ -231,11 +239,14 @@ class DangerDetector(UntrainedComponent):
             add_to_output=True,
         )
 
-    def _add_entity(self, message: Message, name: str, value: str, only_if_missing: bool = False) -> None:
+    @staticmethod
+    def _states_a_need(message: Message) -> bool:
+        """Whether the message already states a communication need, lasting or situational."""
+        return any(e.get("entity") in (COMMUNICATION_ENTITY, SITUATIONAL_ENTITY) for e in message.get(ENTITIES) or [])
+
+    def _add_entity(self, message: Message, name: str, value: str) -> None:
         """Adds an entity the dialogue reads (the check, or a communication need the danger implies)."""
         entities = message.get(ENTITIES) or []
-        if only_if_missing and any(e.get("entity") == name for e in entities):
-            return
         entity = {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
         message.set(ENTITIES, [*entities, entity], add_to_output=True)
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from scripts.evaluate import outcome_of
+from evaluation.danger import outcome_of
 from tests.bot import Bot, texts
 
 # What the gate sends on for a message between the two thresholds: a danger intent with the check entity.

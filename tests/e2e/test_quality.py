@@ -1,31 +1,35 @@
-"""The bars of the danger issue, on the frozen test set, over REST against the real bot."""
+"""The bars of the danger issue (over REST against the real bot) and of the answer topics, on the frozen test sets."""
 
 from pathlib import Path
 
 import pytest
 import yaml
 
-from scripts.evaluate import (
-    DEV_SET,
-    MIN_MACRO_F1,
-    TAILORING,
-    TEST_SET,
-    DangerReport,
-    danger_report_over_rest,
-    intent_report,
-    tailoring_over_rest,
-)
+from evaluation.danger import TAILORING, DangerReport, danger_report_over_rest, tailoring_over_rest
+from evaluation.intents import category_report, intent_report
+from evaluation.sets import DEV_SET, MIN_LONG_MESSAGES, MIN_MACRO_F1, NLU_TEST, TEST_SET
 from tests.bot import Bot
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
 MAX_UNTAILORED = 0.05
+TODAYS_WORST_CATEGORY = 0.53  # a floor against regressions, not issue 16's bar (0.92, not met)
 
 
 def test_held_out_macro_f1_meets_the_bar() -> None:
     report = intent_report(MODEL)
     print(report.table())
     assert report.macro_f1 >= MIN_MACRO_F1, report.table()
+
+
+def test_no_topic_category_of_the_frozen_set_falls_below_todays_figures() -> None:
+    """Issue 16's bar (>= 0.92 in every category of tests/nlu/test.yml) is NOT met yet: `make eval` prints it as not
+    met. Until it is, this holds the frozen set at the figures measured when it landed (worst category 0.538, all
+    0.883), so no change makes the answers worse; at least 60 of its messages are long, as the issue asks."""
+    report = category_report(MODEL, (NLU_TEST,))
+    print(report.table())
+    assert report.long_messages >= MIN_LONG_MESSAGES, report.long_messages
+    assert report.meets_the_bar(TODAYS_WORST_CATEGORY), report.table() + "\n" + "\n".join(map(str, report.errors))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from typing import List, Tuple
 import pytest
 import yaml
 
-from scripts.evaluate import parse_all
+from evaluation.intents import parse_all
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"

@@ -5,7 +5,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.danger import DangerDetector, DangerRules
 from components.danger_patterns import RULES, Rule
-from scripts.evaluate import MAX_RULE_FALSE_FIRES, negative_texts, rule_false_fires, rule_table
+from evaluation.danger import negative_texts, rule_false_fires, rule_table
+from evaluation.sets import MAX_RULE_FALSE_FIRES
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,8 @@ def test_no_rule_fires_on_more_than_half_a_percent_of_the_negatives() -> None:
     "text, kind, intent, need",
     [
         ("come quick next door", "other", "someone_else_in_danger", None),
-        ("under the bed typing, he's looking for me", "cant_speak", "immediate_danger", "cant_speak"),
+        # hiding is situational (issue 16): the Silent Solution, not the lasting need that brings emergencySMS
+        ("under the bed typing, he's looking for me", "cant_speak", "immediate_danger", "cant_talk_now"),
         ("me sign only. man angry. now", "deaf", "immediate_danger", "deaf"),
         # the rules' words outweigh the kind: "me" is the one in danger
         ("my dad is hitting me now", "other", "immediate_danger", None),
@@ -154,5 +156,8 @@ def test_the_kind_of_danger_picks_who_and_how(text: str, kind: str, intent: str,
     message = _message(text, 0.9, [("immediate_danger", 0.9)], kind)
     DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
     assert message.get("intent")["name"] == intent
-    needs = [e["value"] for e in message.get("entities") or [] if e["entity"] == "communication_need"]
-    assert needs == ([need] if need else [])
+    entities = message.get("entities") or []
+    needs = [e["value"] for e in entities if e["entity"] == "communication_need"]
+    situational = [e["value"] for e in entities if e["entity"] == "cant_talk_now"]
+    assert needs == ([need] if need in ("deaf", "cant_speak") else [])
+    assert situational == (["yes"] if need == "cant_talk_now" else [])

@@ -1,7 +1,7 @@
 """The dialogue tests (issue 13) test what the model has not seen: their messages are not copies of training data.
 
 Messages of the issue's test stories (tests/stories/test_emergency.yml, test_dialogue.yml) and of the REST
-conversations (tests/e2e/dialogue_cases.yml) are held to the leak check of the held-out sets (scripts/leaks.py:
+conversations (tests/e2e/dialogue_cases.yml) are held to the leak check of the held-out sets (evaluation/leaks.py:
 token-set Jaccard >= 0.8 is a near copy). Very short replies ("yes", "no", "bye") are copies of anything by nature
 and are left out, and so is "tell me more", the "Tell me more" button's own words.
 """
@@ -12,7 +12,7 @@ from typing import List, Tuple
 
 import yaml
 
-from scripts.leaks import find_leaks, tokens, training_items
+from evaluation.leaks import find_leaks, tokens, training_items
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every user message quoted in issue 13. "he's gone" is played by test_dialogue.py's test_he_is_gone_ends_the_emergency;

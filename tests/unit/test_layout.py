@@ -14,7 +14,7 @@ from ops.settings import ROOT, Settings
 from plugins.events_table import EVENTS
 
 APP = ("actions", "channels", "components", "plugins", "review", "web")
-FOLDERS = (*APP, "ops", "scripts", "bench", "tests")
+FOLDERS = (*APP, "ops", "evaluation", "scripts", "bench", "tests")
 MAX_LINES = 300
 
 
@@ -39,8 +39,9 @@ def imported_packages(path: Path) -> Set[str]:
 ALLOWED: Dict[str, Set[str]] = {
     **{folder: {*APP, "ops"} for folder in APP},
     "ops": {"ops"},
-    "scripts": {*APP, "ops", "scripts"},
-    "bench": {*APP, "ops", "scripts", "bench"},
+    "evaluation": {*APP, "ops", "evaluation"},
+    "scripts": {*APP, "ops", "evaluation", "scripts"},
+    "bench": {*APP, "ops", "evaluation", "scripts", "bench"},
     "tests": set(FOLDERS),
 }
 

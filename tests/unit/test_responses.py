@@ -16,6 +16,7 @@ MAX_WORDS = 45
 MAX_DANGER_FIRST_BUBBLE_WORDS = 35
 BARE_101 = re.compile(r"(?<!18001 )\b101\b")
 CALL_999 = re.compile(r"\bcall 999\b", re.IGNORECASE)
+SMS_ROUTES = re.compile(r"emergencySMS|REGISTER|text 999|textphone|18001|registered", re.IGNORECASE)
 
 
 def rendered(variation: Dict[str, Any]) -> str:
@@ -142,6 +143,27 @@ def test_tailoring_holds_for_deaf_users_and_users_who_cannot_speak(name: str) ->
                 assert "55" in text or "text 999" in text or "cough" in text, f"{name}: {text}"
 
 
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+def test_someone_who_cannot_talk_right_now_gets_the_silent_solution_and_never_emergency_sms(name: str) -> None:
+    # Issue 16: "can't talk, he'll hear" is situational. The Silent Solution, never emergencySMS registration
+    # (for deaf and speech-impaired people); a lasting need, stated too, wins.
+    young = {"young_person": "yes"} if any(condition_of(v).get("young_person") for v in RESPONSES[name]) else {}
+    for filled in ({"cant_talk_now": "yes"}, {"cant_talk_now": "yes", **young}):
+        [variation] = matching(name, filled)
+        text = variation["text"]
+        assert not SMS_ROUTES.search(text), f"{name} offers emergencySMS to someone who can't talk now: {text}"
+        if CALL_999.search(text):
+            assert "55" in text or "cough" in text, f"{name}: {text}"
+    for need in ("deaf", "cant_speak"):
+        lasting = matching(name, {"communication_need": need, "cant_talk_now": "yes"})
+        assert lasting == matching(name, {"communication_need": need}), name
+
+
+def test_the_situational_check_catches_emergency_sms() -> None:
+    assert SMS_ROUTES.search("text REGISTER to 999") and SMS_ROUTES.search("text 999 if you're registered")
+    assert not SMS_ROUTES.search("call 999 and press 55 when asked")
+
+
 def test_the_tailoring_check_catches_plain_101_for_a_deaf_user() -> None:
     assert BARE_101.search("report it to us on 101") and not BARE_101.search("textphone service on 18001 101")
 
@@ -160,7 +182,12 @@ def test_lockdown_is_in_the_past_tense() -> None:
     assert lockdown
     for text in lockdown:
         assert re.search(r"\b(ended|had|was|were)\b", text), text
-        assert not re.search(r"\b(have an exemption|are in force|next four weeks|until Wednesday)\b", text), text
+        assert not re.search(r"\b(have an exemption|has an exemption|are in force|next four weeks|until Wednesday)\b", text), text
+        assert not re.search(r"rules (have|has) an", text), text
+    # Issue 16: the rules "had" an exemption, and leaving home to escape abuse is always allowed.
+    for variation in RESPONSES["utter_leave_home"]:
+        assert "had an exemption" in variation["text"] and "always allowed" in variation["text"]
+    assert "ended on 2 December 2020" in RESPONSES["utter_leave_home_more"][0]["text"]
 
 
 def test_long_answers_offer_tell_me_more_and_have_the_rest() -> None:
