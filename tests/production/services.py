@@ -158,3 +158,14 @@ async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None
         sink.write(data)
         await sink.drain()
     sink.close()
+
+
+def own_stores(name: str, tag: str) -> Dict[str, str]:
+    """Settings that give a test stack a PostgreSQL database, RabbitMQ queue and exchange, and Redis key prefix of its
+    own (`name` and `tag` in each), so test runs never share conversations."""
+    return {
+        "POSTGRES_DB": f"{name}_test_{tag}",
+        "RABBITMQ_QUEUE": f"{name}_test_{tag}",
+        "RABBITMQ_EXCHANGE": f"{name}_test_{tag}",
+        "REDIS_KEY_PREFIX": f"{name}test{tag}",
+    }

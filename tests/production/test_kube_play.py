@@ -78,10 +78,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]
     """The local overlay's action server and Rasa Deployments, played; yields the Rasa pods' addresses and env."""
     tag = uuid.uuid4().hex[:10]
     env = stack.environment(
-        POSTGRES_DB=f"kube_test_{tag}",
-        RABBITMQ_QUEUE=f"kube_test_{tag}",
-        RABBITMQ_EXCHANGE=f"kube_test_{tag}",
-        REDIS_KEY_PREFIX=f"kubetest{tag}",
+        **services.own_stores("kube", tag),
     )
     services.skip_unless_reachable(env)
     assert not preflight.run_checks(env)  # creates the test database

@@ -47,10 +47,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyStack]:
         pytest.fail("No trained model: run `make train` (make test does).")
     tag = uuid.uuid4().hex[:10]
     env = stack.environment(
-        POSTGRES_DB=f"fault_test_{tag}",
-        RABBITMQ_QUEUE=f"fault_test_{tag}",
-        RABBITMQ_EXCHANGE=f"fault_test_{tag}",
-        REDIS_KEY_PREFIX=f"faulttest{tag}",
+        **services.own_stores("fault", tag),
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),
         WEB_PORT=str(free_port()),

@@ -46,10 +46,7 @@ def prod() -> Iterator[Stack]:
     tag = uuid.uuid4().hex[:10]
     ports = [free_port(), free_port()]
     env = stack.environment(
-        POSTGRES_DB=f"prod_test_{tag}",
-        RABBITMQ_QUEUE=f"prod_test_{tag}",
-        RABBITMQ_EXCHANGE=f"prod_test_{tag}",
-        REDIS_KEY_PREFIX=f"prodtest{tag}",
+        **services.own_stores("prod", tag),
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),
         WEB_PORT=str(free_port()),

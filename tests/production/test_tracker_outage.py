@@ -50,10 +50,7 @@ def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict, st
     """One production Rasa replica on its own database, reaching PostgreSQL through a Forwarder; its log file."""
     tag = uuid.uuid4().hex[:10]
     env = stack.environment(
-        POSTGRES_DB=f"outage_test_{tag}",
-        RABBITMQ_QUEUE=f"outage_test_{tag}",
-        RABBITMQ_EXCHANGE=f"outage_test_{tag}",
-        REDIS_KEY_PREFIX=f"outagetest{tag}",
+        **services.own_stores("outage", tag),
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),
         RASA_REPLICAS="1",
