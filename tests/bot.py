@@ -23,8 +23,8 @@ class Bot:
         return f"http://127.0.0.1:{self.env['RASA_PORT']}"
 
     def send(self, sender: str, message: str, timeout: float = 60) -> List[Dict[str, Any]]:
-        """Posts one message to the REST webhook and returns the bot's messages."""
-        return client.post_message(self.url, sender, message, timeout)
+        """Posts one message to the REST webhook (with its token, if the bot has one) and returns the bot's messages."""
+        return client.post_message(self.url, sender, message, timeout, token=self.env.get("REST_CHANNEL_TOKEN") or None)
 
     def post_raw(self, body: bytes, timeout: float = 60, headers: Dict[str, str] | None = None) -> tuple[int, bytes]:
         """Posts raw bytes to the REST webhook; returns the status and body."""

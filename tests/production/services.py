@@ -162,8 +162,11 @@ async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None
 
 def own_stores(name: str, tag: str) -> Dict[str, str]:
     """Settings that give a test stack a PostgreSQL database, RabbitMQ queue and exchange, and Redis key prefix of its
-    own (`name` and `tag` in each), so test runs never share conversations."""
+    own (`name` and `tag` in each), so test runs never share conversations; and the REST token and conversation-key
+    secret `post` and `key` use."""
     return {
+        "REST_CHANNEL_TOKEN": TOKEN,
+        "SENDER_KEY_SECRET": SECRET,
         "POSTGRES_DB": f"{name}_test_{tag}",
         "RABBITMQ_QUEUE": f"{name}_test_{tag}",
         "RABBITMQ_EXCHANGE": f"{name}_test_{tag}",

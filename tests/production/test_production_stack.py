@@ -52,8 +52,6 @@ def prod() -> Iterator[Stack]:
         WEB_PORT=str(free_port()),
         RASA_REPLICAS="2",
         RASA_REPLICA_PORTS=" ".join(map(str, ports)),
-        REST_CHANNEL_TOKEN=services.TOKEN,
-        SENDER_KEY_SECRET=services.SECRET,
     )
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/webhook"
     services.skip_unless_reachable(env)
