@@ -73,6 +73,7 @@ def test_unconfigured_channels_stay_off_and_say_so_once(
         channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
     assert [channel.name() for channel in channels] == [
         "rest",
+        "health",
         "socketio",
         "telegram",
         "facebook",
