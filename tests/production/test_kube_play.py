@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 import subprocess
 import time
 import uuid
@@ -87,7 +86,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]
     secret = f"youarenotalone-secrets-{tag}"
     values = {"POSTGRES_PASSWORD": env["POSTGRES_PASSWORD"], "REDIS_PASSWORD": env["REDIS_PASSWORD"]}
     values |= {"RABBITMQ_USER": env["RABBITMQ_USER"], "RABBITMQ_PASSWORD": env["RABBITMQ_PASSWORD"]}
-    values |= {"SENDER_KEY_SECRET": secrets.token_hex(32)}
+    values |= {"SENDER_KEY_SECRET": services.SECRET}  # the key services.stored_events looks conversations up by
     # podman 4.3 reads a Secret's keys from a podman secret holding a JSON object of base64 values.
     encoded = {key: base64.b64encode(value.encode()).decode() for key, value in values.items() if value}
     podman("secret", "create", secret, "-", stdin=json.dumps(encoded))
