@@ -27,7 +27,6 @@ TRUE = {"1", "true", "yes", "on"}
 # Modules that warn when imported, past any filter (sanic.app's own filter; pyparsing's warnings are also UserWarnings,
 # which Rasa shows once): imported with warnings off unless VERBOSE=1.
 WARN_ON_IMPORT = ("sanic.app", "packaging.requirements")
-LOCK_MARGIN_SECONDS = 30  # of a lock's lifetime, beyond the actions' timeouts: parsing, storing, a slow database
 QUIET_WARNINGS = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning")  # shown only with VERBOSE=1
 
 
@@ -67,7 +66,7 @@ class Settings:
     restart_backoff_max: float = 30.0
     # 999 whatever fails (channels/edge.py): a turn with no reply after LAST_RESORT_SECONDS gets the channel's own
     # reply (the 999 guidance if the message is danger). A custom action call gives up after ACTION_TIMEOUT_SECONDS;
-    # a conversation's lock outlives the longest turn that allows (`lock_lifetime`), so two turns never overlap.
+    # a conversation's lock is a lease its turn renews (plugins/lock_store.py), so two turns never overlap.
     last_resort_seconds: float = 3.0
     action_timeout_seconds: float = 10.0
     max_number_of_predictions: int = 10  # Rasa's limit of actions in one turn
@@ -116,6 +115,7 @@ class Settings:
     rabbitmq_exchange: str = "youarenotalone_exchange"
     rabbitmq_message_ttl_seconds: int = 86400  # a queued event (with its text) is dropped after this long
     rabbitmq_max_length: int = 100000  # and the oldest are dropped beyond this many queued events
+    rabbitmq_buffer_events: int = 10000  # events kept in each replica while RabbitMQ does not confirm them
 
     def __post_init__(self) -> None:
         if self.retention_days < 0:
@@ -131,13 +131,6 @@ class Settings:
         env = os.environ if env is None else env
         given = {f.name: _parse(f, env[f.name.upper()]) for f in dataclasses.fields(cls) if f.name.upper() in env}
         return cls(**given)
-
-    @property
-    def lock_lifetime(self) -> int:
-        """Seconds a conversation's lock lives (plugins/lock_store.py): longer than a turn whose every action
-        runs into the action timeout, plus a margin for parsing and storing, so a hung action never lets a second
-        turn of the conversation start while the first still runs."""
-        return int(self.action_timeout_seconds * self.max_number_of_predictions) + LOCK_MARGIN_SECONDS
 
     def environment(self) -> Dict[str, str]:
         """The settings as environment variables (what a child process needs)."""
