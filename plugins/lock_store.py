@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
+import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Callable, Optional, Text
 
@@ -23,10 +25,16 @@ import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
-from ops.settings import Settings
-
+logger = logging.getLogger(__name__)
 LOCK_POLL_SECONDS = 0.1
+LOCK_LEASE_SECONDS = 10.0  # a ticket's lease, renewed every quarter of it while its turn waits or runs
+# Reconnecting by itself: a Redis command whose connection was refused or dropped (a Redis restart) is tried again on
+# a new connection, backing off 0.1, 0.2, 0.4, then 0.5 s, about 2 s in all. A Redis that does not answer still fails
+# at the socket timeout: timeouts are not retried.
+RECONNECT = Retry(ExponentialBackoff(cap=0.5, base=0.05), 6, supported_errors=(redis.ConnectionError,))
 Change = Callable[[Optional[TicketLock]], Optional[TicketLock]]
 
 
@@ -43,20 +51,46 @@ class AtomicTicketLocks(LockStore):
         self, conversation_id: Text, lock_lifetime: Optional[float] = None, wait_time_in_seconds: float = LOCK_POLL_SECONDS
     ) -> AsyncIterator[TicketLock]:
         """Rasa's ticket lock on the conversation (see LockStore.lock), waiting for the store off the event loop.
-        It lives `Settings.lock_lifetime` unless told: longer than a turn whose actions all time out. A waiting turn
-        looks every LOCK_POLL_SECONDS (Rasa: every second, which a burst of one person's messages paid in full)."""
-        lifetime = lock_lifetime or Settings.load().lock_lifetime
-        ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lifetime)
+        The ticket is a lease of LOCK_LEASE_SECONDS (unless told), renewed while the turn waits and runs: the lock
+        outlives any turn of a live process, and one whose process died (a killed replica) lapses within a lease;
+        with Rasa's fixed lifetime it blocked the conversation until it expired. A waiting turn looks every
+        LOCK_POLL_SECONDS (Rasa: every second, which a burst of one person's messages paid in full)."""
+        lease = lock_lifetime or LOCK_LEASE_SECONDS
+        ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lease)
+        renewing = asyncio.create_task(self._renew(conversation_id, ticket, lease))
         try:
             yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
         finally:
+            renewing.cancel()
             await asyncio.to_thread(self.cleanup, conversation_id, ticket)
+
+    async def _renew(self, conversation_id: Text, ticket: int, lease: float) -> None:
+        """Extends the ticket's lease every quarter lease until cancelled; a failed renewal is tried again."""
+        while True:
+            await asyncio.sleep(lease / 4)
+            try:
+                await asyncio.to_thread(self.extend, conversation_id, ticket, lease)
+            except (redis.RedisError, sqlite3.Error) as error:
+                logger.warning("A conversation's lock could not be renewed (%s): trying again.", type(error).__name__)
+
+    def extend(self, conversation_id: Text, ticket_number: int, lease: float) -> None:
+        """Makes the ticket expire `lease` seconds from now, atomically."""
+
+        def renew(lock: Optional[TicketLock]) -> Optional[TicketLock]:
+            for ticket in lock.tickets if lock else []:
+                if ticket.number == ticket_number:
+                    ticket.expires = time.time() + lease
+            return lock
+
+        self._change(conversation_id, renew)
 
     async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
         """Waits until the ticket is served (Rasa's loop); the error names no conversation (ids stay out of logs)."""
         while (lock := await asyncio.to_thread(self.get_lock, conversation_id)) is not None:
             if not lock.is_locked(ticket):
                 return lock
+            if all(waiting.number != ticket for waiting in lock.tickets):
+                break  # the ticket lapsed (it was not renewed): Rasa waited for it for ever
             await asyncio.sleep(wait_time_in_seconds)
             await asyncio.to_thread(self.update_lock, conversation_id)
         raise LockError("Could not acquire a conversation's lock: it expired.")
@@ -117,26 +151,34 @@ class AtomicRedisLockStore(AtomicTicketLocks, RedisLockStore):
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+        self.red.connection_pool.connection_kwargs.update(retry=RECONNECT, retry_on_error=[redis.ConnectionError])
 
     def _change(self, conversation_id: Text, change: Change) -> None:
-        """Applies `change` to the stored lock atomically; a result of None deletes the lock."""
-        key = self.key_prefix + conversation_id
+        """Applies `change` to the stored lock atomically; a result of None deletes the lock. redis-py does not
+        retry a transaction whose connection broke, so it is tried again here, as every other command is."""
         with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    stored = pipe.get(key)
-                    lock = TicketLock.from_dict(json.loads(stored)) if stored else None
-                    changed = change(lock)
-                    pipe.multi()
-                    if changed is None:
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, changed.dumps())
-                    pipe.execute()
-                    return
-                except redis.WatchError:
-                    continue
+            RECONNECT.call_with_retry(
+                lambda: self._transaction(pipe, self.key_prefix + conversation_id, change), lambda _: pipe.reset()
+            )
+
+    @staticmethod
+    def _transaction(pipe: redis.client.Pipeline, key: Text, change: Change) -> None:
+        """WATCH, read, change and write the lock in one MULTI/EXEC, again while another client changed it first."""
+        while True:
+            try:
+                pipe.watch(key)
+                stored = pipe.get(key)
+                lock = TicketLock.from_dict(json.loads(stored)) if stored else None
+                changed = change(lock)
+                pipe.multi()
+                if changed is None:
+                    pipe.delete(key)
+                else:
+                    pipe.set(key, changed.dumps())
+                pipe.execute()
+                return
+            except redis.WatchError:
+                continue
 
 
 class SQLiteLockStore(AtomicTicketLocks):

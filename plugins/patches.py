@@ -12,8 +12,8 @@ unchanged). `apply()` installs them, after checking that the installed Rasa is t
 - The production tracker store (plugins/tracker_store.py's DurableSQLTrackerStore) is not wrapped in Rasa's
   FailSafeTrackerStore, which would keep conversations in memory, acknowledged and lost, while the database fails.
 - Turns that cannot run away: a custom action call gives up after ACTION_TIMEOUT_SECONDS (Rasa waited 5 minutes,
-  longer than a conversation's lock lives, so a hung action let a second turn of the conversation run alongside);
-  the lock lives longer than a turn can now last (ops/settings.py's `lock_lifetime`, plugins/lock_store.py).
+  longer than a conversation's lock lived, so a hung action let a second turn of the conversation run alongside);
+  the lock is now a lease the turn renews while it runs (plugins/lock_store.py).
 - No message text or sender id in the logs (plugins/log_privacy.py).
 - Channel routes match their paths exactly: sanic let `/webhooks/rest/webhook/` (a trailing slash) reach the REST
   handler past checks keyed on the path; now such a variant is a 404 (tests/channels/test_route_variants.py).

@@ -15,7 +15,6 @@ from rasa.utils.endpoints import EndpointConfig
 
 from channels import edge
 from channels.common import domain_message
-from ops.settings import Settings
 from plugins import log_privacy
 from plugins.lock_store import SQLiteLockStore
 
@@ -138,22 +137,27 @@ def test_a_shared_output_channel_reports_each_reply_to_its_own_turn() -> None:
     assert [m["recipient_id"] for m in shared.messages if "call 999 now" in (m.get("text") or "")] == ["hangs"]
 
 
-def test_a_conversations_lock_outlives_a_turn_whose_actions_all_time_out(tmp_path: Path) -> None:
-    from rasa.core import processor
-    from rasa.core.actions import action
-
-    from plugins import patches
-
-    patches.apply()
-    settings = Settings.load()
-    assert action.DEFAULT_REQUEST_TIMEOUT == settings.action_timeout_seconds
-    longest_turn = settings.action_timeout_seconds * processor.MAX_NUMBER_OF_PREDICTIONS
-    assert settings.lock_lifetime > longest_turn
+def test_a_conversations_lock_is_a_lease_renewed_while_the_turn_runs(tmp_path: Path) -> None:
     store = SQLiteLockStore(EndpointConfig(type="plugins.lock_store.SQLiteLockStore", db=str(tmp_path / "locks.db")))
+    lease = 0.4
 
-    async def lifetime() -> float:
-        async with store.lock("conversation"):
-            ticket = store.get_lock("conversation").tickets[0]
-            return ticket.expires - time.time()
+    async def a_long_turn() -> List[bool]:
+        async with store.lock("conversation", lock_lifetime=lease):
+            await asyncio.sleep(lease * 4)  # four leases: the ticket would have lapsed without renewal
+            return [ticket.has_expired() for ticket in store.get_lock("conversation").tickets]
 
-    assert longest_turn < asyncio.run(lifetime()) <= settings.lock_lifetime
+    assert asyncio.run(a_long_turn()) == [False]
+    assert store.get_lock("conversation") is None, "the lock is released when the turn ends"
+
+
+def test_the_lock_of_a_process_that_died_mid_turn_lapses_within_a_lease(tmp_path: Path) -> None:
+    store = SQLiteLockStore(EndpointConfig(type="plugins.lock_store.SQLiteLockStore", db=str(tmp_path / "locks.db")))
+    lease = 0.5
+    store.issue_ticket("conversation", lease)  # a turn whose replica was killed: nobody renews or releases it
+
+    async def next_turn() -> float:
+        started = time.monotonic()
+        async with store.lock("conversation", lock_lifetime=lease):
+            return time.monotonic() - started
+
+    assert asyncio.run(next_turn()) < lease + 0.5
