@@ -13,7 +13,9 @@ every store in a FailSafeTrackerStore that, when the database fails, keeps the c
 turn be acknowledged; plugins/patches.py leaves this store unwrapped, so a database error fails the turn
 (TrackerStoreUnavailableError; the channels then send their own last-resort reply, channels/edge.py) and
 `reachable()` (the readiness check, channels/health.py) reports it. Its engine checks a pooled connection before
-use, so the store carries on by itself once the database is back.
+use, and a call whose connection is lost or refused is tried again for up to RESTART_SECONDS, so a turn rides out a
+database restart and the store carries on by itself once the database is back. Both stores write new events to the
+database before they stream them to the event broker.
 
 `EmbeddedTrackerStore` (endpoints.yml) builds on it for the embedded default, with three changes measured with make
 bench:
@@ -33,8 +35,9 @@ import asyncio
 import itertools
 import json
 import logging
+import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -46,6 +49,9 @@ from plugins import events_table
 
 logger = logging.getLogger(__name__)
 DATABASE_WAIT_SECONDS = 5  # connecting, waiting for a pooled connection, one statement (PostgreSQL)
+RESTART_SECONDS = 4  # how long a turn retries a lost database connection before it fails
+STATEMENT_TIMEOUT = "57014"  # PostgreSQL's query_canceled: the database answered, too slowly to try again
+T = TypeVar("T")
 RowMark = Tuple[int, Optional[int]]  # a conversation's row count and newest row id in the events table
 # Plain SQL: building the same query with SQLAlchemy's expression language cost more than running it.
 ROW_MARK_SQL = "SELECT COUNT(*), MAX(id) FROM events WHERE sender_id = ?"
@@ -83,15 +89,20 @@ class SafeSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The conversation's latest session, read in a worker thread."""
-        events = await asyncio.to_thread(self._stored_events, sender_id)
+        events = await self._in_thread(self._stored_events, sender_id)
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) if self.domain and events else None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Writes the tracker's new events to the database (in a worker thread) and to the event broker."""
+        """Writes the tracker's new events to the database (in a worker thread), then to the event broker: an event
+        the database refused never reaches the queue (Rasa streamed first)."""
         new_events = await self._unsaved_events(tracker)
+        await self._in_thread(self._insert, tracker.sender_id, new_events)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        await asyncio.to_thread(self._insert, tracker.sender_id, new_events)
+
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """Runs a blocking database call in a worker thread."""
+        return await asyncio.to_thread(call, *args)
 
     def _stored_events(self, sender_id: Text) -> List[Dict[str, Any]]:
         """The events of the conversation's latest session, as dicts (Rasa's query)."""
@@ -101,12 +112,12 @@ class SafeSQLTrackerStore(SQLTrackerStore):
 
     async def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
         """The events not yet stored, counted in the database (in a worker thread)."""
+        return list(itertools.islice(tracker.events, await self._in_thread(self._count_stored, tracker.sender_id), None))
 
-        def stored() -> int:
-            with self.session_scope() as session:
-                return self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-
-        return list(itertools.islice(tracker.events, await asyncio.to_thread(stored), None))
+    def _count_stored(self, sender_id: Text) -> int:
+        """How many events of the conversation's latest session the database holds."""
+        with self.session_scope() as session:
+            return self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
 
     def _insert(self, sender_id: Text, new_events: List[Event]) -> None:
         """Writes the events in one INSERT."""
@@ -120,7 +131,23 @@ class TrackerStoreUnavailableError(RuntimeError):
 
 
 class DurableSQLTrackerStore(SafeSQLTrackerStore):
-    """SafeSQLTrackerStore that raises TrackerStoreUnavailableError on a database error (never falls back to memory)."""
+    """SafeSQLTrackerStore that rides out a database restart, and raises TrackerStoreUnavailableError when the
+    database stays away (never falls back to memory)."""
+
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """Runs a blocking database call in a worker thread, retrying a lost or refused connection for up to
+        RESTART_SECONDS (a PostgreSQL restart): the turn waits a moment instead of failing."""
+        deadline = time.monotonic() + RESTART_SECONDS
+        pauses = itertools.chain((0.1, 0.2, 0.4), itertools.repeat(0.5))
+        while True:
+            try:
+                return await asyncio.to_thread(call, *args)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                pause = next(pauses)
+                if getattr(error.orig, "pgcode", None) == STATEMENT_TIMEOUT or time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("The tracker database dropped a connection (%s): trying again.", type(error.orig).__name__)
+                await asyncio.sleep(pause)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The stored conversation; raises TrackerStoreUnavailableError when the database fails."""
@@ -187,7 +214,7 @@ class EmbeddedTrackerStore(SafeSQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The conversation from memory if the database holds nothing newer, else from the database."""
-        mark = await asyncio.to_thread(self._read_row_mark, sender_id)
+        mark = await self._in_thread(self._read_row_mark, sender_id)
         if sender_id in self._trackers and self._rows[sender_id] == mark:
             self._trackers.move_to_end(sender_id)
             return self._trackers[sender_id]
@@ -198,12 +225,12 @@ class EmbeddedTrackerStore(SafeSQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Writes the tracker's new events to the database (and event broker), then keeps it in memory."""
+        """Writes the tracker's new events to the database, keeps it in memory, then streams them to the broker."""
         new_events = await self._unsaved_events(tracker)
+        mark = await self._in_thread(self._insert_and_mark, tracker.sender_id, new_events)
+        self._remember(tracker, stored=len(tracker.events), rows=mark)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        mark = await asyncio.to_thread(self._insert_and_mark, tracker.sender_id, new_events)
-        self._remember(tracker, stored=len(tracker.events), rows=mark)
 
     def _read_row_mark(self, sender_id: Text) -> RowMark:
         """The conversation's row mark, on a connection of its own."""
