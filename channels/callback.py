@@ -3,7 +3,7 @@
 POST /webhooks/callback/webhook {"sender": "...", "message": "..."} answers "success"; the bot's messages are then
 POSTed one by one as JSON to CALLBACK_URL (including the `{"escalation": true}` marker, which machines read).
 Input checks, the optional bearer token (CALLBACK_CHANNEL_TOKEN) and the length cap are the REST channel's
-(channels/common.py's GuardedWebhook). The conversation is `callback:<HMAC of the sender>`; the replies name the
+(channels/webhook.py's GuardedWebhook). The conversation is `callback:<HMAC of the sender>`; the replies name the
 sender as it was given, held in memory while the turn runs (channels/identity.py).
 """
 
@@ -16,8 +16,9 @@ from rasa.core.channels.channel import InputChannel
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint
 
-from channels.common import GuardedWebhook, OnNewMessage, inert_blueprint, settings
+from channels.common import OnNewMessage, inert_blueprint, settings
 from channels.identity import Addressed, keyed_turns
+from channels.webhook import GuardedWebhook
 from components.normalise import DEFAULT_MAX_CHARS, max_message_chars
 
 

@@ -5,8 +5,7 @@
 - Content lives in domain.yml: `domain_response` reads a response from the loaded model's domain (Rasa's own
   variation filter picks the channel's and the user's variation), and from domain.yml itself while no model is
   loaded or the model predates the response. A missing response is an error, never an empty message.
-- JSON webhooks (REST, callback) share `GuardedWebhook`: a UTF-8 JSON body with a sender and a message, the
-  optional bearer token, the length cap and the reply deadline (see channels/rest.py).
+- JSON webhooks (REST, callback) share channels/webhook.py's `GuardedWebhook`.
 - Custom JSON (the `{"escalation": true}` marker) is never sent to a provider: the 999 text is already there.
 - On plain-text channels, buttons become numbered options and Markdown links are spelled out; a reply of a number
   is turned back into the button's payload from the last bot turn stored in the tracker (shared by replicas).
@@ -18,8 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 import os
 import re
@@ -28,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Union
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -37,7 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import edge
-from components.normalise import DEFAULT_MAX_CHARS, clean, max_message_chars
+from components.normalise import clean, max_message_chars
 
 logger = logging.getLogger(__name__)
 
@@ -113,86 +110,14 @@ def domain_response(
     return domain_message(source, name, channel, slots)["text"]
 
 
-async def answer(source: Union[Request, Sanic], message: UserMessage, on_new_message: OnNewMessage, deadline: float) -> None:
-    """Hands the message to Rasa behind the danger check at the edge, with the last-resort reply (channels/edge.py)."""
+async def answer(source: Union[Request, Sanic], message: UserMessage, on_new_message: OnNewMessage, deadline: float) -> bool:
+    """Hands the message to Rasa behind the danger check at the edge, with the last-resort reply (channels/edge.py);
+    returns whether the turn failed."""
 
     def reply_of(verdict: edge.Verdict) -> Dict[Text, Any]:
         return domain_message(source, verdict.response, channel=message.input_channel, slots=verdict.slots)
 
-    await edge.answer(source.app if isinstance(source, Request) else source, message, on_new_message, reply_of, deadline)
-
-
-MAX_SENDER_CHARS = 255  # the width of sender_id in Rasa's SQL tracker store
-
-
-class InvalidRequestError(ValueError):
-    """A webhook request that cannot be turned into a user message."""
-
-
-def parse_body(body: bytes, max_chars: int) -> Dict[str, Any]:
-    """Validates a webhook body and returns it with a cleaned `message` and a string `sender`."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InvalidRequestError("The body must be a UTF-8 JSON object.") from error
-    if not isinstance(payload, dict):
-        raise InvalidRequestError("The body must be a JSON object.")
-    sender, message = payload.get("sender"), payload.get("message")
-    if not isinstance(sender, (str, int)) or isinstance(sender, bool) or not str(sender).strip():
-        raise InvalidRequestError("'sender' must be a non-empty string identifying the conversation.")
-    if len(str(sender)) > MAX_SENDER_CHARS:
-        raise InvalidRequestError(f"'sender' must be at most {MAX_SENDER_CHARS} characters.")
-    if not isinstance(message, str):
-        raise InvalidRequestError("'message' must be a string.")
-    # Lone surrogates survive json.loads but not a database: replace them before anything stores the text.
-    text = clean(message.encode("utf-8", "replace").decode("utf-8"), max_chars)
-    if not text:
-        raise InvalidRequestError("'message' is empty.")
-    return {**payload, "sender": str(sender), "message": text}
-
-
-class GuardedWebhook(InputChannel):
-    """The checks of a JSON webhook ({"sender", "message"}), mixed in before Rasa's REST or callback input."""
-
-    def __init__(self, token: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS, reply_deadline: float = 10) -> None:
-        self.token = token
-        self.max_chars = max_chars
-        self.reply_deadline = reply_deadline
-
-    def _refusal(self, request: Request) -> Optional[HTTPResponse]:
-        """A 4xx response for a request that must not reach the bot, else None."""
-        if self.token:
-            supplied = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(supplied.encode(), self.token.encode()):
-                return response.json({"error": "A valid bearer token is required."}, status=401)
-        try:
-            request.parsed_json = parse_body(request.body or b"", self.max_chars)
-        except InvalidRequestError as error:
-            return response.json({"error": str(error)}, status=400)
-        return None
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The channel's Rasa routes, behind the checks above: every POST goes through them, whatever its path,
-        then the rate limit; the turn runs behind the check at the edge (channels/edge.py)."""
-        server: List[Sanic] = []
-
-        async def handle(message: UserMessage) -> None:
-            await answer(server[0], message, on_new_message, self.reply_deadline)
-
-        webhook = super().blueprint(handle)
-        edge.server_of(webhook, server)
-
-        @webhook.middleware("request")
-        async def guard(request: Request) -> Optional[HTTPResponse]:
-            if request.method != "POST":  # the handlers' one method, whatever the path
-                return None
-            client = edge.client_address(request.ip, request.headers.get("x-forwarded-for"))
-            refusal = self._refusal(request)
-            if not refusal and await edge.limited(request.app, "web", client, request.json["message"]):
-                return response.json({"error": "Too many messages: wait a moment and send it again."}, status=429)
-            return refusal
-
-        return webhook
+    return await edge.answer(source.app if isinstance(source, Request) else source, message, on_new_message, reply_of, deadline)
 
 
 def spell_out_links(text: str) -> str:

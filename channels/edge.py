@@ -223,11 +223,12 @@ async def answer(
     reply_of: ReplyOf,
     deadline: float,
     after_escalation: float = 0.5,
-) -> None:
+) -> bool:
     """Runs the turn behind the check at the edge, and sends the last-resort reply (`reply_of(verdict)`) when
     nothing was sent within LAST_RESORT_SECONDS or the turn failed first. Returns once the turn is done, or once a
     last-resort reply went out, or `after_escalation` seconds after the 999 guidance went out, and never later
-    than `deadline` seconds; a turn still running then finishes in the background. Never raises for the turn."""
+    than `deadline` seconds; a turn still running then finishes in the background. Never raises for the turn:
+    returns whether it failed (then its message may not be stored, and a webhook must not acknowledge it)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     log_privacy.remember(message.text, message.sender_id)
@@ -250,3 +251,4 @@ async def answer(
         if watched.escalated.is_set() and not turn.done():
             await first(turn, timeout=min(after_escalation, deadline - (loop.time() - started)))
     settle(turn)
+    return turn.done() and (turn.cancelled() or turn.exception() is not None)

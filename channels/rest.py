@@ -20,8 +20,9 @@ from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
-from channels.common import GuardedWebhook, OnNewMessage
+from channels.common import OnNewMessage
 from channels.identity import keyed_turns
+from channels.webhook import GuardedWebhook
 from ops.settings import Settings
 
 

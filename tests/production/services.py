@@ -34,15 +34,16 @@ def skip_unless_reachable(env: Dict[str, str]) -> None:
             pytest.skip(f"{service} is not reachable at {preflight.address(service, env)}: {error}")
 
 
-def post(base_url: str, sender: str, text: str, timeout: float = 60) -> Tuple[str, List[Dict[str, Any]]]:
-    """Posts to a REST webhook; returns nginx's X-Replica header (the replica's address, or "") and the bot's messages."""
-    status, headers, reply = client.post(
+def post(base_url: str, sender: str, text: str, timeout: float = 60, status: int = 200) -> Tuple[str, List[Dict[str, Any]]]:
+    """Posts to a REST webhook, expecting `status`; returns nginx's X-Replica header (the replica's address, or "")
+    and the bot's messages."""
+    answered, headers, reply = client.post(
         f"{base_url}/webhooks/rest/webhook",
         json.dumps({"sender": sender, "message": text}).encode(),
         {"Authorization": f"Bearer {TOKEN}"},
         timeout=timeout,
     )
-    assert status == 200, (status, reply[:300])
+    assert answered == status, (answered, reply[:300])
     return headers.get("X-Replica", ""), json.loads(reply)
 
 

@@ -86,8 +86,9 @@ def test_a_database_outage_turns_readiness_red_and_nothing_falls_back_to_memory(
 
     forwarder.cut()
     went_red = wait_for_readiness(url, 503)
-    _, during = services.post(url, sender, "where can I get support", timeout=30)
-    # Not answered as if it had been stored: the channel's own last-resort reply (issue 14), which still names 999.
+    _, during = services.post(url, sender, "where can I get support", timeout=30, status=503)
+    # Not acknowledged (503: the sender tries again), and still answered: the channel's own last-resort reply
+    # (issue 14), which names 999.
     assert [message["text"] for message in during] == [LAST_RESORT], during
 
     forwarder.open()

@@ -10,7 +10,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNELS = sorted((ROOT / "channels").glob("*.py"))
-SHARED = {"common", "identity", "edge"}  # what every channel shares: webhook checks and replies, conversation keys, the edge
+SHARED = {
+    "common",
+    "webhook",
+    "identity",
+    "edge",
+}  # what channels share: replies, JSON webhook checks, conversation keys, the edge
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 NUMBER = re.compile(r"\b\d[\d ]*\d\b")
 YEAR = re.compile(r"(19|20)\d\d")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from channels.common import InvalidRequestError, parse_body
+from channels.webhook import InvalidRequestError, parse_body
 
 
 def body(**payload: object) -> bytes:
