@@ -45,7 +45,7 @@ class RetainingPikaEventBroker(PikaEventBroker):
         message_ttl_seconds: float = 86400,
         max_length: int = 100000,
         buffer_events: int = 10000,
-        publish_timeout: float = 5,
+        publish_timeout: float = 2,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +60,11 @@ class RetainingPikaEventBroker(PikaEventBroker):
         """Declares the queue with the retention arguments and binds it to the exchange."""
         queue = await channel.declare_queue(queue_name, durable=True, arguments=self.arguments)
         await queue.bind(exchange, "")
+
+    async def deliver(self, event: Dict[Text, Any]) -> None:
+        """Sends the event and returns once RabbitMQ confirmed it or it is buffered (the tracker stores wait for
+        this before they write, plugins/tracker_store.py)."""
+        await self._publish(event)
 
     async def _publish(self, event: Dict[Text, Any], headers: Optional[Dict[Text, Text]] = None) -> None:
         """Sends the event, or keeps it for later when RabbitMQ does not confirm it (or events already wait)."""

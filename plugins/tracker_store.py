@@ -14,8 +14,8 @@ turn be acknowledged; plugins/patches.py leaves this store unwrapped, so a datab
 (TrackerStoreUnavailableError; the channels then send their own last-resort reply, channels/edge.py) and
 `reachable()` (the readiness check, channels/health.py) reports it. Its engine checks a pooled connection before
 use, and a call whose connection is lost or refused is tried again for up to RESTART_SECONDS, so a turn rides out a
-database restart and the store carries on by itself once the database is back. Both stores write new events to the
-database before they stream them to the event broker.
+database restart and the store carries on by itself once the database is back. Both stores hand new events to the
+event broker, and wait until it has confirmed or buffered them, before they write them to the database.
 
 `EmbeddedTrackerStore` (endpoints.yml) builds on it for the embedded default, with three changes measured with make
 bench:
@@ -40,6 +40,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
@@ -93,12 +94,25 @@ class SafeSQLTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) if self.domain and events else None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Writes the tracker's new events to the database (in a worker thread), then to the event broker: an event
-        the database refused never reaches the queue (Rasa streamed first)."""
+        """Hands the tracker's new events to the event broker, then writes them to the database (in a worker
+        thread)."""
         new_events = await self._unsaved_events(tracker)
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         await self._in_thread(self._insert, tracker.sender_id, new_events)
-        if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    async def _stream_new_events(self, event_broker: Optional[EventBroker], new_events: List[Event], sender_id: Text) -> None:
+        """Publishes the new events. A broker that confirms (plugins/event_broker.py's `deliver`) is waited for,
+        until each event is confirmed or buffered, so a replica killed before the database write leaves the queue
+        with an event the database lacks (its message was not acknowledged and is sent again), never the reverse;
+        Rasa published in the background while it wrote."""
+        if event_broker is None:
+            return
+        deliver = getattr(event_broker, "deliver", None)
+        if deliver is None:
+            await super()._stream_new_events(event_broker, new_events, sender_id)
+            return
+        for event in new_events:
+            await deliver({"sender_id": sender_id, **event.as_dict()})
 
     async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
         """Runs a blocking database call in a worker thread."""
@@ -225,12 +239,11 @@ class EmbeddedTrackerStore(SafeSQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Writes the tracker's new events to the database, keeps it in memory, then streams them to the broker."""
+        """Hands the tracker's new events to the event broker, writes them to the database, keeps it in memory."""
         new_events = await self._unsaved_events(tracker)
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         mark = await self._in_thread(self._insert_and_mark, tracker.sender_id, new_events)
         self._remember(tracker, stored=len(tracker.events), rows=mark)
-        if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
     def _read_row_mark(self, sender_id: Text) -> RowMark:
         """The conversation's row mark, on a connection of its own."""
