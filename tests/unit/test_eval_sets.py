@@ -10,8 +10,9 @@ TEST_SET = ROOT / "tests" / "danger" / "test.yml"
 # Written before any tuning against it (issue 12). A change to the file must show in review: change this too.
 TEST_SET_SHA256 = "fcaa810b752712b388f2ed55fdefca58546d45b221d259899cdb3db6c6710857"
 NLU_TEST_SET = ROOT / "tests" / "nlu" / "test.yml"
-# The answer topics' held-out set, written before the new topics' training data and any tuning (issue 16).
-NLU_TEST_SET_SHA256 = "147b3026e7e50b9c65ad0321465070263f0b60105da602d3027c8367b6fc193f"
+# The answer topics' held-out set of round 2, written apart from the training data and pinned before any model read it
+# (issue 16; round 1's set, whose errors were seen, is now the development set tests/nlu/dev_round1.yml).
+NLU_TEST_SET_SHA256 = "29cb28d9c16c56bcba1b0206ebf0cc23e482149528fdba8783f2f997ef7c6092"
 
 
 def test_the_danger_test_set_is_frozen() -> None:
