@@ -7,7 +7,7 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 import aiohttp
@@ -75,10 +75,17 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, turn: Tur
 
 
 async def drive(
-    url: str, script: Sequence[Turn], conversations: int, messages: int, time_limit: float = 180, tag: str = "bench"
+    url: str,
+    script: Sequence[Turn],
+    conversations: int,
+    messages: int,
+    time_limit: float = 180,
+    tag: str = "bench",
+    headers: Optional[Dict[str, str]] = None,
 ) -> Tuple[List[Sample], float]:
     """Runs `conversations` closed-loop users (each sends, waits for the reply, sends the next) until
-    `messages` replies or `time_limit` seconds; each user starts a new sender id after the script ends."""
+    `messages` replies or `time_limit` seconds; each user starts a new sender id after the script ends. `headers` go
+    with every request (the REST channel's bearer token)."""
     check_local(url)
     if conversations < 1 or messages < 1:
         raise ValueError("need at least one conversation and one message")
@@ -97,7 +104,7 @@ async def drive(
 
     started = time.perf_counter()
     connector = aiohttp.TCPConnector(limit=conversations)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         await asyncio.gather(*(user(n, session) for n in range(conversations)))
     return samples, time.perf_counter() - started
 

@@ -102,6 +102,10 @@ class Settings:
     postgres_db: str = "youarenotalone"
     postgres_user: str = "postgres"
     postgres_password: str = ""
+    # Database connections per Rasa process (Rasa's own variables; it defaulted to 50 + 100 overflow): with these,
+    # replicas x SQL_POOL_SIZE must stay under PostgreSQL's max_connections (README, "Scaling").
+    sql_pool_size: int = 8
+    sql_max_overflow: int = 0
     redis_host: str = "127.0.0.1"
     redis_port: int = 6379
     redis_password: str = ""
