@@ -110,9 +110,11 @@ def domain_response(
     return domain_message(source, name, channel, slots)["text"]
 
 
-async def answer(source: Union[Request, Sanic], message: UserMessage, on_new_message: OnNewMessage, deadline: float) -> bool:
+async def answer(
+    source: Union[Request, Sanic], message: UserMessage, on_new_message: OnNewMessage, deadline: float
+) -> edge.Outcome:
     """Hands the message to Rasa behind the danger check at the edge, with the last-resort reply (channels/edge.py);
-    returns whether the turn failed."""
+    returns the turn's outcome."""
 
     def reply_of(verdict: edge.Verdict) -> Dict[Text, Any]:
         return domain_message(source, verdict.response, channel=message.input_channel, slots=verdict.slots)

@@ -22,6 +22,7 @@ import time
 from collections import Counter, OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
@@ -43,6 +44,14 @@ LAST_RESORT = "utter_last_resort"  # in domain.yml
 ESCALATION = {"self": "utter_escalate_self", "other": "utter_escalate_other"}
 COUNTS: Counter = Counter()  # (channel, "danger" | "plain", reason) -> last-resort replies sent by this process
 LOOPBACK = {"127.0.0.1", "::1"}  # a proxy here (the balancer) passes the client's address in X-Forwarded-For
+
+
+class Outcome(Enum):
+    """What became of a turn when its caller returned: what a webhook's status says (channels/webhook.py)."""
+
+    STORED = 200  # the turn finished: its message is stored
+    RUNNING = 202  # it answered and still runs (the action after the 999 guidance): it stores the message unless it fails
+    UNCONFIRMED = 503  # it failed, or said nothing in time (the last-resort reply went): the message may not be stored
 
 
 @dataclass(frozen=True)
@@ -223,12 +232,12 @@ async def answer(
     reply_of: ReplyOf,
     deadline: float,
     after_escalation: float = 0.5,
-) -> bool:
+) -> Outcome:
     """Runs the turn behind the check at the edge, and sends the last-resort reply (`reply_of(verdict)`) when
     nothing was sent within LAST_RESORT_SECONDS or the turn failed first. Returns once the turn is done, or once a
     last-resort reply went out, or `after_escalation` seconds after the 999 guidance went out, and never later
     than `deadline` seconds; a turn still running then finishes in the background. Never raises for the turn:
-    returns whether it failed (then its message may not be stored, and a webhook must not acknowledge it)."""
+    returns its outcome, which a webhook's status reports."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     log_privacy.remember(message.text, message.sender_id)
@@ -239,9 +248,11 @@ async def answer(
     turn = asyncio.ensure_future(on_new_message(message))  # the task keeps this context: its sends report here
     WATCH.reset(context)
     await first(turn, watched.replied, timeout=budget() - (loop.time() - started))
+    outcome = Outcome.RUNNING
     if not watched.replied.is_set():
         reason = "budget" if not turn.done() else "error" if turn.cancelled() or turn.exception() else "empty"
         count(message.input_channel or "?", verdict, reason)
+        outcome = Outcome.STORED if reason == "empty" else Outcome.UNCONFIRMED
         try:
             await message.output_channel.send_response(message.sender_id, reply_of(verdict))
         except Exception as error:  # noqa: BLE001 - the provider refused: nothing more a webhook error would change
@@ -251,4 +262,6 @@ async def answer(
         if watched.escalated.is_set() and not turn.done():
             await first(turn, timeout=min(after_escalation, deadline - (loop.time() - started)))
     settle(turn)
-    return turn.done() and (turn.cancelled() or turn.exception() is not None)
+    if turn.done():
+        return Outcome.UNCONFIRMED if turn.cancelled() or turn.exception() is not None else Outcome.STORED
+    return outcome

@@ -1,7 +1,10 @@
 """What the JSON webhooks (REST, callback) share: a UTF-8 JSON body with a sender and a message, the optional bearer
-token, the length cap, the rate limit, the reply deadline, and the status that says whether the message was taken:
-a turn that failed (its message may not be stored) is answered 503 with Retry-After, its body still the last-resort
-reply, so the sender tries again and the person still reads the 999 line.
+token, the length cap, the rate limit, the reply deadline, and a status that says what became of the message:
+- 200: its turn finished, the message is stored;
+- 202: the bot answered (the 999 guidance) and the turn still runs its action; it stores the message unless it fails;
+- 503 with Retry-After: the turn failed or said nothing within LAST_RESORT_SECONDS, so the message may not be
+  stored; the body is still the last-resort reply, so the person reads the 999 line, and the sender tries again
+  (a retry of a turn that did finish later shows as the message twice: never lost, at worst repeated).
 """
 
 from __future__ import annotations
@@ -53,9 +56,8 @@ WEBHOOK_REQUEST: ContextVar[Request] = ContextVar("webhook_request")  # the requ
 
 
 class GuardedWebhook(InputChannel):
-    """The checks of a JSON webhook ({"sender", "message"}), mixed in before Rasa's REST or callback input. A turn
-    that failed (its message may not be stored) is answered 503 with Retry-After, its body still the last-resort
-    reply: the message is not acknowledged, so the sender tries again, and the person still reads the 999 line."""
+    """The checks of a JSON webhook ({"sender", "message"}), mixed in before Rasa's REST or callback input, and the
+    status of its outcome (see above)."""
 
     def __init__(self, token: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS, reply_deadline: float = 10) -> None:
         self.token = token
@@ -80,7 +82,7 @@ class GuardedWebhook(InputChannel):
         server: List[Sanic] = []
 
         async def handle(message: UserMessage) -> None:
-            WEBHOOK_REQUEST.get().ctx.turn_failed = await answer(server[0], message, on_new_message, self.reply_deadline)
+            WEBHOOK_REQUEST.get().ctx.outcome = await answer(server[0], message, on_new_message, self.reply_deadline)
 
         webhook = super().blueprint(handle)
         edge.server_of(webhook, server)
@@ -97,9 +99,11 @@ class GuardedWebhook(InputChannel):
             return refusal
 
         @webhook.middleware("response")
-        async def retry_later(request: Request, reply: HTTPResponse) -> None:
-            if getattr(request.ctx, "turn_failed", False):  # the reply is the last-resort one; the turn is not stored
-                reply.status = 503
-                reply.headers["Retry-After"] = "1"
+        async def report_outcome(request: Request, reply: HTTPResponse) -> None:
+            outcome = getattr(request.ctx, "outcome", edge.Outcome.STORED)
+            if reply.status == 200 and outcome is not edge.Outcome.STORED:
+                reply.status = outcome.value
+                if outcome is edge.Outcome.UNCONFIRMED:
+                    reply.headers["Retry-After"] = "1"
 
         return webhook

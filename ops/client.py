@@ -23,11 +23,11 @@ def post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None, timeou
 
 def post_message(rasa_url: str, sender: str, text: str, timeout: float = 60, token: Optional[str] = None) -> List[Dict[str, Any]]:
     """Sends one message to the REST webhook (with the channel's bearer token, if any); returns the bot's messages,
-    also those of a 503: the last-resort reply to a turn that failed (the message was not stored)."""
+    also those of a 202 (the turn still runs) and a 503 (the last-resort reply; the message may not be stored)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = json.dumps({"sender": sender, "message": text}).encode()
     status, _, reply = post(f"{rasa_url}/webhooks/rest/webhook", body, headers, timeout)
-    if status not in (200, 503):
+    if status not in (200, 202, 503):
         raise RuntimeError(f"The REST webhook answered {status}: {reply[:300]!r}")
     return json.loads(reply)
 

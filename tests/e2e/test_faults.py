@@ -109,7 +109,7 @@ def test_a_flood_from_one_address_gets_429_and_danger_still_gets_999(faulty: Bot
     assert flood[:FLOOD_BURST] == [200] * FLOOD_BURST and flood.count(429) >= 4, flood
     danger = json.dumps({"sender": senders[1], "message": "he's got a knife"}).encode()
     status, _, reply = client.post(url, danger, flooder, 30)
-    assert status == 200 and escalated(json.loads(reply))
+    assert status in (200, 202) and escalated(json.loads(reply))  # 202: answered, its action still running
     assert client.post(url, hello, neighbour, 30)[0] == 200
 
 

@@ -6,7 +6,8 @@ its own. For RUN_SECONDS, CONVERSATIONS conversations chat through nginx, each r
 messaging providers do, while one replica is killed with SIGKILL, PostgreSQL restarts, Redis restarts, and RabbitMQ
 stops for 15 s. The services are the machine's own: the run restarts them for real and leaves them running.
 
-It passes when every message acknowledged with a 200 is in PostgreSQL, every danger message got the 999 guidance,
+It passes when every message acknowledged (200, or 202: answered with the 999 guidance while its action still ran;
+channels/webhook.py) is in PostgreSQL, every danger message got the 999 guidance,
 at most MAX_ERROR_RATE of the messages failed after their retry, the killed replica is back and serving, and the
 queue received every stored event. The figures are printed for the README ("Production configuration").
 """
@@ -40,6 +41,7 @@ from tests.production import services
 RUN_SECONDS = 75
 CONVERSATIONS = 20
 MAX_ERROR_RATE = 0.02
+ACKNOWLEDGED = (200, 202)  # the webhook took the message (channels/webhook.py); a provider retries anything else
 READY_WITHIN = 240  # seconds for the stack to start on a loaded machine
 MESSAGES = (
     "hi",
@@ -78,7 +80,7 @@ class Sent:
 
     @property
     def acknowledged(self) -> bool:
-        return self.statuses[-1] == 200
+        return self.statuses[-1] in ACKNOWLEDGED
 
 
 def attempt(proxy: str, sender: str, text: str) -> Tuple[int, List[Dict]]:
@@ -107,7 +109,7 @@ def converse(proxy: str, sender: str, until: float, seed: int, log: List[Sent]) 
             status, reply = attempt(proxy, sender, sent.text)
             sent.statuses.append(status)
             sent.reply = reply
-            if status == 200:
+            if status in ACKNOWLEDGED:
                 break
             time.sleep(1)  # as a provider does before it retries
         sent.seconds = time.monotonic() - started
@@ -233,7 +235,7 @@ def test_every_danger_message_got_the_999_guidance(fault_run: Run) -> None:
 
 def test_errors_stay_at_or_below_2_percent_with_one_retry(fault_run: Run) -> None:
     messages = fault_run.messages
-    first_failures = sum(sent.statuses[0] != 200 for sent in messages)
+    first_failures = sum(sent.statuses[0] not in ACKNOWLEDGED for sent in messages)
     errors = [sent.statuses for sent in messages if not sent.acknowledged]
     requests = sum(len(sent.statuses) for sent in messages)
     seconds = sorted(sent.seconds for sent in messages)

@@ -21,34 +21,35 @@ from plugins.lock_store import SQLiteLockStore
 NO_MODEL = SimpleNamespace(ctx=SimpleNamespace(agent=None))  # an app before its model loads: the rules decide alone
 
 
-def run_turn(turn: Any, text: str = "he's got a knife", budget: float = 0.3) -> tuple[List[Dict[str, Any]], float]:
-    """Runs `turn` behind edge.answer on a REST-like collector; returns what was sent and how long answer() took."""
+def run_turn(turn: Any, text: str = "he's got a knife", budget: float = 0.3) -> tuple[List[Dict[str, Any]], float, edge.Outcome]:
+    """Runs `turn` behind edge.answer on a REST-like collector; returns what was sent, how long answer() took, and
+    the outcome it reported."""
     output = CollectingOutputChannel()
     message = UserMessage(text, output, "unit-sender", input_channel="rest")
 
-    async def main() -> float:
+    async def main() -> tuple[float, edge.Outcome]:
         started = time.monotonic()
-        await edge.answer(
+        outcome = await edge.answer(
             NO_MODEL, message, turn, lambda verdict: domain_message(None, verdict.response, "rest", verdict.slots), 5
         )
-        return time.monotonic() - started
+        return time.monotonic() - started, outcome
 
     edge.budget.cache_clear()
     edge.rules()  # built once per process (spaCy), not part of a turn
     domain_message(None, "utter_last_resort")  # domain.yml read once per process
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LAST_RESORT_SECONDS", str(budget))
-        seconds = asyncio.run(main())
+        seconds, outcome = asyncio.run(main())
     edge.budget.cache_clear()
-    return output.messages, seconds
+    return output.messages, seconds, outcome
 
 
 def test_a_hung_turn_gets_the_999_guidance_for_danger_at_the_budget() -> None:
     async def hang(_: UserMessage) -> None:
         await asyncio.sleep(3)
 
-    messages, seconds = run_turn(hang)
-    assert 0.3 <= seconds < 1
+    messages, seconds, outcome = run_turn(hang)
+    assert 0.3 <= seconds < 1 and outcome is edge.Outcome.UNCONFIRMED  # a webhook answers 503: the sender tries again
     assert "call 999 now" in messages[0]["text"] and any((m.get("custom") or {}).get("escalation") for m in messages)
 
 
@@ -56,8 +57,8 @@ def test_a_failed_turn_gets_the_last_resort_line_at_once() -> None:
     async def fail(_: UserMessage) -> None:
         raise RuntimeError("the lock store is down")
 
-    messages, seconds = run_turn(fail, "how do I report it", budget=2)
-    assert seconds < 1
+    messages, seconds, outcome = run_turn(fail, "how do I report it", budget=2)
+    assert seconds < 1 and outcome is edge.Outcome.UNCONFIRMED
     assert messages[0]["text"].startswith("I can't answer right now") and "999" in messages[0]["text"]
 
 
@@ -66,9 +67,17 @@ def test_a_turn_that_answers_gets_no_last_resort_and_returns_soon_after_the_999_
         await message.output_channel.send_response(message.sender_id, {"text": "Call 999", "custom": {"escalation": True}})
         await asyncio.sleep(3)
 
-    messages, seconds = run_turn(escalate_then_hang, budget=2)
-    assert seconds < 1.5
+    messages, seconds, outcome = run_turn(escalate_then_hang, budget=2)
+    assert seconds < 1.5 and outcome is edge.Outcome.RUNNING  # 202: answered, the turn goes on
     assert [m.get("text") for m in messages if m.get("text")] == ["Call 999"]
+
+
+def test_a_turn_that_finishes_is_stored() -> None:
+    async def answer(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "To report abuse, call 101."})
+
+    messages, _, outcome = run_turn(answer, "how do I report it", budget=2)
+    assert outcome is edge.Outcome.STORED and [m["text"] for m in messages] == ["To report abuse, call 101."]
 
 
 def test_the_guidance_is_tailored_as_the_rules_imply() -> None:
