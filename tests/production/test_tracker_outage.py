@@ -95,7 +95,12 @@ def test_a_database_outage_turns_readiness_red_and_nothing_falls_back_to_memory(
     back = wait_for_readiness(url, 200)
     _, after = services.post(url, sender, "is this private")
     assert after, "the replica carries on once the database is back, without a restart"
-    assert services.user_texts(services.stored_events(env, sender)) == ["how do I report domestic abuse", "is this private"]
+    stored = services.user_texts(services.stored_events(env, sender))
+    # The 503 said "may not be stored": a turn still retrying the database when it came back stores its message late.
+    assert stored in (
+        ["how do I report domestic abuse", "is this private"],
+        ["how do I report domestic abuse", "where can I get support", "is this private"],
+    ), stored
     text = log.read_text()
     assert "Falling back" not in text and "InMemoryTrackerStore" not in text
     print(f"\nreadiness red {went_red:.1f} s after the database went, green {back:.1f} s after it returned")
