@@ -17,8 +17,6 @@ import time
 import uuid
 from typing import Any, Dict, List
 
-from psycopg2 import sql
-
 from bench import load, stats
 from bench.run import RESULTS
 from ops import preflight, stack, supervisor
@@ -69,15 +67,6 @@ def level(env: Dict[str, str], rasa_pid: int, conversations: int) -> Dict[str, A
     }
 
 
-def remove(env: Dict[str, str]) -> None:
-    """Drops the benchmark's database (its queue and keys hold nothing that outlives the TTL)."""
-    connection = preflight.postgres_connect(env, "postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(env["POSTGRES_DB"])))
-    connection.close()
-
-
 def main() -> None:
     """Starts one production replica, loads it at each level, prints and saves the figures."""
     tag = f"scaling_{uuid.uuid4().hex[:8]}"
@@ -99,7 +88,7 @@ def main() -> None:
         rows: List[Dict[str, Any]] = [level(env, processes["rasa"].pid, n) for n in LEVELS]
     finally:
         supervisor.stop(processes)
-        remove(env)
+        preflight.drop_database(env)  # its queue and keys hold nothing that outlives their TTL
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scaling.json").write_text(json.dumps({"measured": time.strftime("%Y-%m-%d %H:%M"), "levels": rows}, indent=1))
     print(f"{'conversations':>13}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'errors':>8}{'RSS MB':>8}{'PG conns':>10}")

@@ -64,6 +64,15 @@ def check_redis(env: Dict[str, str]) -> str:
         client.close()
 
 
+def drop_database(env: Dict[str, str]) -> None:
+    """Drops the configured tracker database, closing its connections (tests and benchmarks clean up with it)."""
+    connection = postgres_connect(env, "postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(env["POSTGRES_DB"])))
+    connection.close()
+
+
 def rabbitmq_url(env: Dict[str, str]) -> str:
     """The AMQP URL of the configured RabbitMQ server."""
     from urllib.parse import quote

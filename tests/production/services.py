@@ -10,7 +10,6 @@ from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 import redis
-from psycopg2 import sql
 
 from channels.identity import sender_key
 from ops import client, preflight
@@ -99,11 +98,7 @@ def remove_test_data(env: Dict[str, str]) -> None:
     """Drops the test database, the test queue and exchange, and the test's Redis keys."""
     import aio_pika
 
-    connection = preflight.postgres_connect(env, "postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(env["POSTGRES_DB"])))
-    connection.close()
+    preflight.drop_database(env)
 
     async def delete_queue() -> None:
         async with await aio_pika.connect(preflight.rabbitmq_url(env)) as amqp:
