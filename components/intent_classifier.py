@@ -29,15 +29,6 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
     and multiplied each message by a transposed copy of the weights (make bench: about 15% of a turn).
     """
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        """Rasa's settings, and `C`: the inverse strength of the L2 regularisation (scikit-learn's 1.0 by default)."""
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
-
-    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
-        super().__init__(config, name, model_storage, resource)
-        self.clf.C = float(self.config["C"])
-
     def _create_X(self, messages: List[Message]) -> csr_matrix:  # noqa: N802 (Rasa's name)
         """One row of sentence features per message."""
         return vstack([sentence_features(message) for message in messages], format="csr")
