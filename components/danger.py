@@ -112,6 +112,8 @@ class DangerRules:
         clause = {token.text for token in doc[max(0, start - WINDOW) : end + WINDOW]}
         if label in ("attack_now", "weapon", "strangulation", "just_attacked") and clause & lexicon.REFLEXIVE:
             return True  # "she keeps stabbing herself in the leg with the needles"
+        if label in ("attack_now", "being_attacked") and context & lexicon.SUSPICION and not {t.text for t in doc} & lexicon.NOW:
+            return True  # "i'm worried my sister's husband is hurting her", but not "... hurting her right now"
         if label in ("threat_to_kill", "fear_for_life") and end < len(doc) and doc[end].text in lexicon.IDIOM_NEXT:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:

@@ -89,6 +89,8 @@ FICTION = {
 }
 # A reflexive object makes violence self-inflicted or figurative ("she keeps stabbing herself with the needles").
 REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
+# Suspicion, not witnessing ("I'm worried my brother's wife is hurting him"), unless a word places it now or in sight.
+SUSPICION, NOW = {"worried", "worry", "worries", "suspect", "concerned"}, {"now", "currently", "tonight", "moment", "hear", "see"}
 # What someone at the door may be doing that makes the visit ordinary.
 ERRANDS = {"dropping", "picking", "collecting", "delivering", "returning", "bringing"}
 # A kitchen at work: knives and boiling water as tools.
