@@ -65,7 +65,8 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, turn: Tur
     started = time.perf_counter()
     try:
         async with session.post(url, json={"sender": sender, "message": turn[1]}) as reply:
-            body = await reply.json(content_type=None) if reply.status == 200 else None
+            # 202: answered (the 999 guidance) while the turn's action still runs (channels/webhook.py)
+            body = await reply.json(content_type=None) if reply.status in (200, 202) else None
             ok = isinstance(body, list)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
         body, ok = None, False
