@@ -252,7 +252,7 @@ async def answer(
     if not watched.replied.is_set():
         reason = "budget" if not turn.done() else "error" if turn.cancelled() or turn.exception() else "empty"
         count(message.input_channel or "?", verdict, reason)
-        outcome = Outcome.STORED if reason == "empty" else Outcome.UNCONFIRMED
+        outcome = Outcome.UNCONFIRMED  # unless the turn turns out done and well below
         try:
             await message.output_channel.send_response(message.sender_id, reply_of(verdict))
         except Exception as error:  # noqa: BLE001 - the provider refused: nothing more a webhook error would change
