@@ -114,6 +114,8 @@ class DangerRules:
             return True  # "she keeps stabbing herself in the leg with the needles"
         if label in ("attack_now", "being_attacked") and context & lexicon.SUSPICION and not {t.text for t in doc} & lexicon.NOW:
             return True  # "i'm worried my sister's husband is hurting her", but not "... hurting her right now"
+        if label == "self_harm" and words[0] == "to" and start > 0 and doc[start - 1].text in lexicon.OBLIGED:
+            return True  # "you have to take all the tablets the doctor gives you"
         if label in ("threat_to_kill", "fear_for_life") and end < len(doc) and doc[end].text in lexicon.IDIOM_NEXT:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:

@@ -61,6 +61,10 @@ WEAPON_NOT_A_THREAT = {
     "holder", "club", "range", "recipe", "recipes", "tips", "review", "game", "sale", "control", "violence",
 }
 BODY = {"throat", "neck", "head", "face", "chest", "back", "stomach", "belly", "side", "me", "her", "him"}
+# Harm to oneself: taking a whole supply of medicine (now, or about to: "I take all my meds at night" is routine).
+SWALLOWING = {"taking", "swallowing", "necking"}
+OBLIGED = {"have", "has", "need", "needs", "remember", "forgot", "supposed", "meant", "got", "told"}  # "... to take all the tablets"
+PILLS = {"pills", "tablets", "paracetamol", "meds", "medication", "painkillers", "sleeping"}
 KILL = {"kill", "murder", "stab", "shoot", "strangle", "hurt", "end", "batter"}
 THREAT_VERBS = {"threatening", "threatened", "threatens", "says", "saying", "swears", "swearing", "screaming", "shouting", "yelling", "told", "keeps", "going", "gonna", "promising", "vowing"}
 ENTRY_PLACES = {"door", "doors", "window", "windows", "house", "home", "flat", "place", "room", "bedroom", "bathroom", "gate", "fence", "garden", "stairs"}
@@ -72,7 +76,7 @@ PAST_MARKERS = {
     "was", "since", "earlier", "told", "said", "had", "did", "before",
 }
 # What happens often but is not said to be happening now ("most nights I hear banging next door").
-HABITUAL_MARKERS = {"nights", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends"}
+HABITUAL_MARKERS = {"nights", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows", "arguments"}
 # Whole messages that are not about now: reporting something that is over ("can I still report it"), habits
 # ("every friday"), and conditional plans or threats ("he'd kill me if I told").
 NOT_NOW = re.compile(
@@ -99,7 +103,7 @@ COOKING = {"cooking", "recipe", "worktop", "chopping", "roast", "veg", "vegetabl
 IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
 # Where one clause ends and the next begins, for placing each match in time.
 CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "while", "until", "till"}
-PRESENT_MARKERS = {"now", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
+PRESENT_MARKERS = {"now", "mins", "minutes", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
 HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically", "unless", "like"}
 # A whole message that says the danger is over ("I'm safe now, he left") outweighs matches of the weaker labels.
@@ -132,6 +136,9 @@ def _word(word: str, op: str = "") -> Dict[str, Any]:
 
 _GAP = {"OP": "?"}  # any one optional token
 _OBJECT = [_in(SELF_OBJECTS | OTHER_OBJECTS)]
+_ALL_THE_PILLS = [
+    _in({"all", "every", "loads", "lots"}), _in({"my", "the", "of", "these", "those"}, "?"), _in({"my", "the"}, "?"), _in(PILLS | {"them"}),
+]
 _OBJECT_NOUN = [_in(DETERMINERS), _in({"little", "young", "baby", "poor", "old", "elderly"}, "?"), _in(PERSON_NOUNS)]
 
 
@@ -273,6 +280,20 @@ RULES: List[Rule] = [
          [_in({"swallowed", "taken", "took", "overdosed"}), _in({"all", "too", "loads", "whole", "every", "lots", "a"}), _GAP, _GAP,
           _in({"tablets", "pills", "paracetamol", "packet", "bottle"})],
          ("ive taken all my tablets",)),
+    Rule("overdose", "self_harm", [_in({"taken", "took", "taking", "take", "had", "done", "doing"}), _in({"an", "a"}, "?"), _in({"overdose", "od"})],
+         ("i've just taken an overdose",)),
+    Rule("pills-lined-up", "self_harm", [_in(PILLS), _GAP, _in({"lined", "counted"})],
+         ("got the tablets all lined up on the table",)),
+    Rule("taking-all-the-pills", "self_harm", [_in(SWALLOWING), *_ALL_THE_PILLS], ("swallowing all my tablets",)),
+    Rule("will-take-all-the-pills", "self_harm", [_in({"to", "gonna", "will"}), _in({"take", "swallow", "neck"}), *_ALL_THE_PILLS],
+         ("im going to take all my pills tonight",)),
+    Rule("taking-the-whole-packet", "self_harm",
+         [_in(SWALLOWING | {"take", "swallow", "neck"}), _word("the"), _word("whole"), _in(PILLS | {"packet", "bottle", "box", "lot"})],
+         ("swallowing the whole packet now",)),
+    Rule("cutting-myself", "self_harm", [_in({"cutting", "slitting", "slashing"}), _word("myself")], ("im cutting myself again",)),
+    Rule("cut-wrists", "self_harm", [_in({"cut", "cutting", "slit", "slitting", "slashed", "slash"}), _word("my"), _in({"wrists", "wrist", "throat"})],
+         ("ive cut my wrists",)),
+    Rule("noose", "self_harm", [_in({"noose", "ligature"})], ("the noose is ready",)),
     Rule("jumping-off", "self_harm",
          [_in({"jump", "jumping", "throw", "throwing"}), _in({"off", "myself", "in"}), _GAP, _GAP,
           _in({"bridge", "building", "roof", "cliff", "multistorey", "train", "car", "motorway", "balcony", "front"})],

@@ -53,6 +53,11 @@ def test_flags_immediate_danger(rules: DangerRules, text: str, subject: str | No
         "what should i do if he has a knife",
         "he used to hit me",
         "how do i carve a turkey with an electric knife",
+        "i take all my meds at night",
+        "you have to take all the tablets the doctor gives you",
+        "my mum has to take all her tablets with food",
+        "i took an overdose years ago",
+        "i used to cut myself at school",
         "",
     ],
 )
