@@ -4,7 +4,7 @@ People describe their situation in several sentences, and one message can ask ab
 once. A classifier trained on one-line questions spreads its confidence over such a message: the best topic may
 fall below the fallback's bar, or small talk ("hi, ...") may win. This component runs after the danger gate and
 never touches its verdict: a message the gate escalates or checks is left exactly as it is. On any other message:
-- a long message (over `long_words` words) that was read as small talk or as unsure (`nlu_fallback`) is answered
+- a long message (over `long_words` words) that was read as unsure (`nlu_fallback`) or "tell me more" is answered
   with its best topic (if that topic has at least `long_min_confidence`, 0 by default: a long message is a question
   or a story, never "sorry, I'm not sure I understood");
 - on a long message, or when the classifier is torn between topics (the second within `margin` of the first and at
@@ -44,8 +44,9 @@ ANSWERABLE = (
 )
 # Topics that can be offered as a button (actions/options.py names them).
 OFFERED = tuple(topic for topic in ANSWERABLE if topic != "describe_abuse")
-# Intents that never answer a long message when a topic is likely: a long message is a question or a story.
-SMALL_TALK = ("greet", "goodbye", "thanks", "affirm", "deny", "unsure", "tell_me_more", "ask_what_to_do", "nlu_fallback")
+# Intents that never answer a long message when a topic is likely: "sorry, I'm not sure I understood" and "tell me
+# more" (a long "thanks", "hello" or "I don't know" is what it says: docs/evaluation/labelling-guide.md).
+NOT_AN_ANSWER = ("tell_me_more", "nlu_fallback")
 
 
 def word_count(text: str) -> int:
@@ -83,7 +84,7 @@ class MixedTopics(UntrainedComponent):
         topics = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in ANSWERABLE]
         long = word_count(text) > int(self.config["long_words"])
         intent = message.get(INTENT) or {}
-        if long and intent.get("name") in SMALL_TALK and topics:
+        if long and intent.get("name") in NOT_AN_ANSWER and topics:
             best = topics[0]
             if _confidence(best) >= float(self.config["long_min_confidence"]):
                 intent = {"name": best["name"], PREDICTED_CONFIDENCE_KEY: _confidence(best)}
