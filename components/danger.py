@@ -19,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from components import danger_context
 from components import danger_patterns as lexicon
 from components.base import UntrainedComponent
 from components.communication import ENTITY as COMMUNICATION_ENTITY
@@ -59,8 +60,8 @@ class DangerRules:
         """Return the verdict for one message."""
         normalised = for_matching(text, lexicon.MATCHER_VOCABULARY)
         doc = self._nlp.make_doc(normalised)
-        says_safe = bool(lexicon.SAFE_PHRASES.search(normalised))
-        if says_safe or lexicon.NOT_NOW.search(normalised) or {t.text for t in doc} & lexicon.FICTION:
+        says_safe = bool(danger_context.SAFE_PHRASES.search(normalised))
+        if says_safe or danger_context.NOT_NOW.search(normalised) or {t.text for t in doc} & danger_context.FICTION:
             return RuleVerdict(False, says_safe=says_safe)
         clauses = self._clauses(doc)
         kept = [
@@ -86,7 +87,7 @@ class DangerRules:
         """For each token, the (start, end) of its clause: text between punctuation and joining words."""
         bounds, start = [], 0
         for i, token in enumerate(doc):
-            if token.text in lexicon.CLAUSE_BREAKS or token.is_punct:
+            if token.text in danger_context.CLAUSE_BREAKS or token.is_punct:
                 bounds += [(start, i)] * (i - start) + [(i, i + 1)]
                 start = i + 1
         return bounds + [(start, len(doc))] * (len(doc) - start)
@@ -95,10 +96,10 @@ class DangerRules:
     def _happening_now(clause: Doc) -> bool:
         """A clause is about now unless it is hypothetical, or in the past or habitual with nothing placing it now."""
         words = {token.text for token in clause}
-        if words & lexicon.HYPOTHETICAL:
+        if words & danger_context.HYPOTHETICAL:
             return False
-        past = words & (lexicon.PAST_MARKERS | lexicon.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
-        return not past or bool(words & lexicon.PRESENT_MARKERS)
+        past = words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
+        return not past or bool(words & danger_context.PRESENT_MARKERS)
 
     @staticmethod
     def _is_discounted(doc: Doc, label: str, start: int, end: int) -> bool:
@@ -106,28 +107,32 @@ class DangerRules:
         before = {token.text for token in doc[max(0, start - WINDOW) : start]}
         context = {token.text for token in doc[max(0, start - 2 * WINDOW) : start]}
         words = [token.text for token in doc[start:end]]
-        if {token.text for token in doc[max(0, start - 3) : start]} & lexicon.NEGATIONS:
+        if {token.text for token in doc[max(0, start - 3) : start]} & danger_context.NEGATIONS:
             return True
         subject = DangerRules._nearest_subject(doc, start)
         clause = {token.text for token in doc[max(0, start - WINDOW) : end + WINDOW]}
-        if label in ("attack_now", "weapon", "strangulation", "just_attacked") and clause & lexicon.REFLEXIVE:
+        if label in ("attack_now", "weapon", "strangulation", "just_attacked") and clause & danger_context.REFLEXIVE:
             return True  # "she keeps stabbing herself in the leg with the needles"
-        if label in ("attack_now", "being_attacked") and context & lexicon.SUSPICION and not {t.text for t in doc} & lexicon.NOW:
+        if (
+            label in ("attack_now", "being_attacked")
+            and context & danger_context.SUSPICION
+            and not {t.text for t in doc} & danger_context.NOW
+        ):
             return True  # "i'm worried my sister's husband is hurting her", but not "... hurting her right now"
-        if label == "self_harm" and words[0] == "to" and start > 0 and doc[start - 1].text in lexicon.OBLIGED:
+        if label == "self_harm" and words[0] == "to" and start > 0 and doc[start - 1].text in danger_context.OBLIGED:
             return True  # "you have to take all the tablets the doctor gives you"
-        if label in ("threat_to_kill", "fear_for_life") and end < len(doc) and doc[end].text in lexicon.IDIOM_NEXT:
+        if label in ("threat_to_kill", "fear_for_life") and end < len(doc) and doc[end].text in danger_context.IDIOM_NEXT:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
             return True  # "the kids are hiding under the sofa cushions"
         following = doc[end].text if end < len(doc) else ""
         if label == "attack_now" and following == "off":
             return True  # "the kids are kicking off about bedtime"
-        if label == "intruder" and following in lexicon.ERRANDS:
+        if label == "intruder" and following in danger_context.ERRANDS:
             return True  # "my ex is at the door dropping the kids back"
-        if label == "weapon" and {token.text for token in doc} & lexicon.COOKING:
+        if label == "weapon" and {token.text for token in doc} & danger_context.COOKING:
             return True  # "he's got every knife out on the worktop cooking tea"
-        if label in ("attack_now", "being_attacked", "just_attacked") and subject in lexicon.FIGURATIVE_SUBJECTS:
+        if label in ("attack_now", "being_attacked", "just_attacked") and subject in danger_context.FIGURATIVE_SUBJECTS:
             return True  # "my cat keeps attacking my feet", but not "he's back and he's hitting me"
         if start > 0 and doc[start - 1].text in {"for", "about", "of"} and label == "attack_now":
             return True  # "can I report my dad for hitting me": the offence named, not happening
@@ -135,23 +140,23 @@ class DangerRules:
             return True  # "how do I carve a turkey with an electric knife"
         if label == "threat_to_kill" and not (context | set(words)) & lexicon.THREATENING_SUBJECTS:
             return True  # "my sister is going to kill me when she sees I borrowed her top"
-        if label == "injured" and {token.text for token in doc} & lexicon.ILLNESS_CONTEXT:
+        if label == "injured" and {token.text for token in doc} & danger_context.ILLNESS_CONTEXT:
             return True  # "I can't breathe through my nose with this cold"
-        if set(words) & lexicon.NEEDS_PERSON_SUBJECT:
+        if set(words) & danger_context.NEEDS_PERSON_SUBJECT:
             # "this film is killing me", "he keeps beating me at chess"
             people = lexicon.PERSON_SUBJECTS | ({"i", "we"} if "bleeding" in words else set())
-            if subject in lexicon.FIGURATIVE_SUBJECTS or not before & people:
+            if subject in danger_context.FIGURATIVE_SUBJECTS or not before & people:
                 return True
             following = {token.text for token in doc[end : end + 2]}
             if "at" in following:
                 return True
         weapon_next = doc[end].text if end < len(doc) else ""
-        return bool(set(words) & lexicon.WEAPONS) and weapon_next in lexicon.WEAPON_NOT_A_THREAT
+        return bool(set(words) & lexicon.WEAPONS) and weapon_next in danger_context.WEAPON_NOT_A_THREAT
 
     @staticmethod
     def _nearest_subject(doc: Doc, start: int) -> Optional[str]:
         """The closest word before a match that names a person or a figurative subject ("film", "feet")."""
-        candidates = lexicon.PERSON_SUBJECTS | lexicon.FIGURATIVE_SUBJECTS
+        candidates = lexicon.PERSON_SUBJECTS | danger_context.FIGURATIVE_SUBJECTS
         return next((t.text for t in reversed(doc[max(0, start - WINDOW) : start]) if t.text in candidates), None)
 
     @staticmethod
