@@ -56,8 +56,9 @@ def test_tfidf_is_scikit_learns_sublinear_tfidf_per_featurizer() -> None:
     parts = [[words.fit(texts).transform([t]), chars.fit(texts).transform([t])] for t in texts]
     weighted = TfIdf.fit(parts)(SentenceLogisticRegressionClassifier._create_X(UNWEIGHTED, [_with(p) for p in parts]))
     for block, vectorizer in ((slice(0, len(words.vocabulary_)), words), (slice(len(words.vocabulary_), None), chars)):
-        expected = TfidfVectorizer(sublinear_tf=True, vocabulary=vectorizer.vocabulary_, analyzer=vectorizer.analyzer,
-                                   ngram_range=vectorizer.ngram_range).fit_transform(texts)
+        expected = TfidfVectorizer(
+            sublinear_tf=True, vocabulary=vectorizer.vocabulary_, analyzer=vectorizer.analyzer, ngram_range=vectorizer.ngram_range
+        ).fit_transform(texts)
         assert np.allclose(weighted[:, block].toarray(), expected.toarray())
 
 
