@@ -18,15 +18,17 @@ prod-health: install ## Prove each replica of the running production stack write
 RUN_PREREQUISITES += /usr/sbin/nginx
 TEST_PREREQUISITES += /usr/sbin/nginx
 
-# The container image and Kubernetes manifests (Containerfile, deploy/k8s/): podman and debootstrap from Debian.
-/usr/bin/podman:
+# The container image and Kubernetes manifests (Containerfile, deploy/k8s/): podman, its runtime and debootstrap from
+# Debian (each a target of its own: a podman installed without runc or debootstrap cannot build the image).
+CONTAINER_TOOLS := /usr/bin/podman /usr/sbin/runc /usr/sbin/debootstrap
+$(CONTAINER_TOOLS):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap
 
 .PHONY: image
-image: $(MODEL) /usr/bin/podman ## Build the container image (localhost/youarenotalone:<input hash>; only when its inputs changed)
+image: $(MODEL) $(CONTAINER_TOOLS) ## Build the container image (localhost/youarenotalone:<input hash>; only when its inputs changed)
 	$(BIN)/python -m ops.image
 
-TEST_PREREQUISITES += /usr/bin/podman
+TEST_PREREQUISITES += $(CONTAINER_TOOLS)
 
 # kubectl builds the Kubernetes overlays (its kustomize) for the manifests' tests; Debian's is kubernetes-client.
 /usr/bin/kubectl:
