@@ -171,7 +171,7 @@ def test_the_health_check_catches_a_replica_that_stores_nothing(prod: Stack) -> 
 
 def test_nginx_keeps_answering_when_a_replica_dies(prod: Stack) -> None:
     sender = new_sender()
-    services.post(prod.replicas[1], sender, "I can't speak")
+    services.post(prod.replicas[1], sender, "I'm speech impaired")  # a lasting need: its answers follow the conversation
     os.killpg(prod.processes["rasa-1"].pid, signal.SIGKILL)
     prod.processes["rasa-1"].wait(timeout=20)
 
