@@ -35,11 +35,13 @@ class TfIdf:
 
     Raw counts let a long message's many n-grams outweigh the few that carry its topic, and let words found in
     every topic ("i", "my", "the") weigh as much as rare ones. On the development sets (README, "Choices") this
-    weighting lifted long messages written apart from the training data from 0.69 to 0.83.
+    weighting lifted long messages written apart from the training data from 0.67 to 0.81.
     """
 
     def __init__(self, idf: np.ndarray, widths: np.ndarray) -> None:
         self.idf, self.widths = idf, widths
+        self._scale = diags(idf, format="csr")  # built once, not on every message
+        self._edges = np.concatenate([[0], np.cumsum(widths)])
 
     @classmethod
     def fit(cls, parts: List[List[csr_matrix]]) -> TfIdf:
@@ -53,9 +55,8 @@ class TfIdf:
         """Weighted rows: 1 + log(count), times the idf, each block L2-normalised."""
         weighted = counts.astype(np.float64, copy=True)
         weighted.data = 1.0 + np.log(np.maximum(weighted.data, 1.0))
-        weighted = weighted @ diags(self.idf)
-        edges = np.concatenate([[0], np.cumsum(self.widths)])
-        blocks = [normalize(weighted[:, start:end]) for start, end in zip(edges, edges[1:], strict=False)]
+        weighted = weighted @ self._scale
+        blocks = [normalize(weighted[:, start:end]) for start, end in zip(self._edges, self._edges[1:], strict=False)]
         return hstack(blocks, format="csr")
 
 
