@@ -10,9 +10,9 @@ TEST_SET = ROOT / "tests" / "danger" / "test.yml"
 # Written before any tuning against it (issue 12). A change to the file must show in review: change this too.
 TEST_SET_SHA256 = "fcaa810b752712b388f2ed55fdefca58546d45b221d259899cdb3db6c6710857"
 NLU_TEST_SET = ROOT / "tests" / "nlu" / "test.yml"
-# The answer topics' held-out set of round 3, written apart from the training data and pinned before any model read it
-# (issue 16; the sets of rounds 1 and 2, whose errors were seen, are now development sets tests/nlu/dev_round*.yml).
-NLU_TEST_SET_SHA256 = "1add725b51a84e5e73c8256ff48b8d464b3bbda4d50263cc3a034010aaecf491"
+# The answer topics' held-out set of round 4, written apart from the training data and pinned before any model read it
+# (issue 16; the sets of rounds 1 to 3, whose errors were seen, are now development sets tests/nlu/dev_round*.yml).
+NLU_TEST_SET_SHA256 = "1e23582cc76414ef353c51022b852f1e6bdb903e95150c3e5e93cd3c6128d068"
 
 
 def test_the_danger_test_set_is_frozen() -> None:
