@@ -95,13 +95,17 @@ export async function bannerWithin(page, name) {
 
 /** Checks that the chat input is fully on screen, below the sticky masthead and banner. */
 export async function inputUncovered(page, name) {
-  const found = await page.evaluate(() => {
+  const measure = () => {
     const input = document.getElementById("chat-input").getBoundingClientRect();
     const top = document.querySelector(".top").getBoundingClientRect();
-    return { input: [Math.round(input.top), Math.round(input.bottom)], topBottom: Math.round(top.bottom),
+    const found = { input: [Math.round(input.top), Math.round(input.bottom)], topBottom: Math.round(top.bottom),
       viewport: window.innerHeight };
-  });
-  check(name, found.input[0] >= found.topBottom && found.input[1] <= found.viewport, JSON.stringify(found));
+    return { ...found, ok: found.input[0] >= found.topBottom && found.input[1] <= found.viewport };
+  };
+  // The page moves the input on the resize event, which the browser dispatches with the next frame: allow it a second.
+  await page.waitForFunction(`(${measure})().ok`, null, { timeout: 1000 }).catch(() => {});
+  const { ok, ...found } = await page.evaluate(measure);
+  check(name, ok, JSON.stringify(found));
 }
 
 /**
