@@ -87,7 +87,8 @@ class DangerRules:
         """For each token, the (start, end) of its clause: text between punctuation and joining words."""
         bounds, start = [], 0
         for i, token in enumerate(doc):
-            if token.text in danger_context.CLAUSE_BREAKS or token.is_punct:
+            on_and_off = token.text == "and" and doc[i - 1 : i].text == "on" and doc[i + 1 : i + 2].text == "off"
+            if (token.text in danger_context.CLAUSE_BREAKS and not on_and_off) or token.is_punct:
                 bounds += [(start, i)] * (i - start) + [(i, i + 1)]
                 start = i + 1
         return bounds + [(start, len(doc))] * (len(doc) - start)

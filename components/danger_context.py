@@ -22,11 +22,11 @@ PAST_MARKERS = {
     "was", "since", "earlier", "told", "said", "had", "did", "before",
 }
 # What happens often but is not said to be happening now ("most nights I hear banging next door").
-HABITUAL_MARKERS = {"nights", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows", "arguments"}
+HABITUAL_MARKERS = {"nights", "times", "twice", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows", "arguments"}
 # Whole messages that are not about now: reporting something that is over ("can I still report it"), habits
 # ("every friday"), and conditional plans or threats ("he'd kill me if I told").
 NOT_NOW = re.compile(
-    r"\b((can|could) i still (report|tell|go to)|too late to (report|tell|go)|report (him|her|them|my \w+) for|"
+    r"\b((can|could) i still (report|tell|go to)|too late to (report|tell|go)|report (him|her|them|my \w+) for|(a|the) report (about|on) (my|his|her|our) \w+|"
     r"every (day|night|week|weekend|month|friday|saturday|sunday)|(most|some) (days|nights|weekends)|"
     r"when i was (a|\d+|little|young|younger|a kid|a child)|(will|would|do|does) (you|this|it) (call|send|ring|tell)|"
     r"when (he|she|they|i|my \w+) (finds|find|sees|see|gets|get) (out|home|back|in|it|the|my|that))\b"

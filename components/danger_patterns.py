@@ -111,6 +111,8 @@ RULES: List[Rule] = [
     Rule("being-attacked", "being_attacked", [_word("being"), _in(VIOLENT_PARTICIPLE)],
          ("my neighbour is being attacked",)),
     Rule("just-attacked", "just_attacked", [_word("just"), _in(VIOLENT_PARTICIPLE)], ("he just stabbed me",)),
+    Rule("has-attacked", "just_attacked", [_in({"is", "has", "have"}), _in(VIOLENT_PARTICIPLE), *_OBJECT],
+         ("tonight he's dragged me by my hair into the kitchen",)),
     Rule("just-been-attacked", "just_attacked", [_word("just"), _in({"been", "got", "had"}), _in(VIOLENT_PARTICIPLE)],
          ("ive just been punched by my boyfriend",)),
     # weapon: a weapon held or used against someone
