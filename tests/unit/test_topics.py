@@ -56,3 +56,8 @@ def test_danger_verdicts_are_never_touched() -> None:
 def test_small_talk_stays_small_talk_when_short() -> None:
     message = parsed("hiya", [("greet", 0.5), ("find_support", 0.3)])
     assert message.get("intent")["name"] == "greet" and not others(message)
+
+
+def test_a_long_message_is_not_offered_topics_that_are_noise() -> None:
+    message = parsed(LONG, [("feel_unsafe", 0.97), ("worried_about_someone", 0.02), ("own_behaviour", 0.004)])
+    assert message.get("intent")["name"] == "feel_unsafe" and others(message) == ["worried_about_someone"]
