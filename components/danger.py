@@ -126,6 +126,8 @@ class DangerRules:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
             return True  # "the kids are hiding under the sofa cushions"
+        if label == "urgent_help" and doc[max(0, start - 2) : start].text in danger_context.ASKING_WHAT_POLICE_DO:
+            return True  # "do they send someone round when you report?"
         following = doc[end].text if end < len(doc) else ""
         if label == "attack_now" and following == "off":
             return True  # "the kids are kicking off about bedtime"

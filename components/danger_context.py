@@ -41,6 +41,8 @@ FICTION = {
 REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
 # Suspicion, not witnessing ("I'm worried my brother's wife is hurting him"), unless a word places it now or in sight.
 SUSPICION, NOW = {"worried", "worry", "worries", "suspect", "concerned"}, {"now", "currently", "tonight", "moment", "hear", "see"}
+# A question about what the police do, not a call for help ("do they send someone round when you report?").
+ASKING_WHAT_POLICE_DO = {"will they", "would they", "do they", "does they", "did they", "when they"}
 # What someone at the door may be doing that makes the visit ordinary.
 ERRANDS = {"dropping", "picking", "collecting", "delivering", "returning", "bringing"}
 # A kitchen at work: knives and boiling water as tools.

@@ -125,6 +125,8 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
         ("he has shoved me twice since christmas", False),
         ("he's punching me on and off, he won't stop, help", True),
         ("he's shoved me down the stairs, he's still shouting", True),
+        ("do they send someone round when you report it", False),
+        ("please send someone round now", True),
         ("my cat keeps attacking my feet under the duvet", False),
         ("most nights i hear screaming and banging next door", False),
         ("can i still call 999 he is hitting me", True),
