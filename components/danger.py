@@ -68,7 +68,7 @@ class DangerRules:
             (name, start, end)
             for name, start, end in ((self._nlp.vocab.strings[m], s, e) for m, s, e in self._matcher(doc))
             if not self._is_discounted(doc, lexicon.LABEL_OF[name], start, end)
-            and self._happening_now(doc[clauses[start][0] : clauses[start][1]])
+            and self._happening_now(doc[clauses[start][0] : clauses[start][1]], lexicon.LABEL_OF[name])
         ]
         if not kept:
             return RuleVerdict(False)
@@ -94,12 +94,18 @@ class DangerRules:
         return bounds + [(start, len(doc))] * (len(doc) - start)
 
     @staticmethod
-    def _happening_now(clause: Doc) -> bool:
+    def _happening_now(clause: Doc, label: str) -> bool:
         """A clause is about now unless it is hypothetical, or in the past or habitual with nothing placing it now."""
         words = {token.text for token in clause}
         if words & danger_context.HYPOTHETICAL:
             return False
-        past = words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS) or any(YEAR.fullmatch(w) for w in words)
+        # "he's been pushing me about" tells a story of blows; "he's been strangling me" is never a story to wait on.
+        ongoing = label == "attack_now" and "been" in words
+        past = (
+            words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
+            or ongoing
+            or any(YEAR.fullmatch(w) for w in words)
+        )
         return not past or bool(words & danger_context.PRESENT_MARKERS)
 
     @staticmethod
@@ -126,6 +132,8 @@ class DangerRules:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
             return True  # "the kids are hiding under the sofa cushions"
+        if words[0] in {"is", "has", "have"} and start > 0 and doc[start - 1].text in {"i", "we"}:
+            return True  # "I've grabbed her arm when I've had a drink": the writer's own acts, told
         if label == "urgent_help" and doc[max(0, start - 2) : start].text in danger_context.ASKING_WHAT_POLICE_DO:
             return True  # "do they send someone round when you report?"
         following = doc[end].text if end < len(doc) else ""

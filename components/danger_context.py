@@ -51,7 +51,7 @@ COOKING = {"cooking", "recipe", "worktop", "chopping", "roast", "veg", "vegetabl
 IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
 # Where one clause ends and the next begins, for placing each match in time.
 CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "while", "until", "till"}
-PRESENT_MARKERS = {"now", "mins", "minutes", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
+PRESENT_MARKERS = {"now", "mins", "minutes", "afternoon", "evening", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
 HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically", "unless", "like"}
 # A whole message that says the danger is over ("I'm safe now, he left") outweighs matches of the weaker labels.
