@@ -99,8 +99,9 @@ class DangerRules:
         words = {token.text for token in clause}
         if words & danger_context.HYPOTHETICAL:
             return False
-        # "he's been pushing me about" tells a story of blows; "he's been strangling me" is never a story to wait on.
-        ongoing = label == "attack_now" and "been" in words
+        # "he's been pushing me about" and "I keep hearing shouting next door" tell a story; "he's been strangling me"
+        # is never a story to wait on.
+        ongoing = (label == "attack_now" and "been" in words) or (label == "screaming_nearby" and bool(words & {"keep", "keeps"}))
         past = (
             words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
             or ongoing

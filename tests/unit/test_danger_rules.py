@@ -129,6 +129,8 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
         ("i've pushed her and thrown her phone, i want to change", False),
         ("he's been shoving me about, i don't know where to start", False),
         ("he's been strangling me, i've got away to the loo", True),
+        ("i keep hearing screaming from the flat below, should i say something", False),
+        ("i can hear screaming next door and it keeps going", True),
         ("please send someone round now", True),
         ("my cat keeps attacking my feet under the duvet", False),
         ("most nights i hear screaming and banging next door", False),
