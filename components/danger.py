@@ -99,9 +99,9 @@ class DangerRules:
         words = {token.text for token in clause}
         if words & danger_context.HYPOTHETICAL:
             return False
-        # "he's been pushing me about" and "I keep hearing shouting next door" tell a story; "he's been strangling me"
-        # is never a story to wait on.
-        ongoing = (label == "attack_now" and "been" in words) or (label == "screaming_nearby" and bool(words & {"keep", "keeps"}))
+        # "I keep hearing shouting next door" tells of something that recurs. ("He's been pushing me about" is left to
+        # fire: "he's been kicking me and won't stop" is happening now.)
+        ongoing = label == "screaming_nearby" and bool(words & {"keep", "keeps"})
         past = (
             words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
             or ongoing

@@ -127,7 +127,7 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
         ("he's shoved me down the stairs, he's still shouting", True),
         ("do they send someone round when you report it", False),
         ("i've pushed her and thrown her phone, i want to change", False),
-        ("he's been shoving me about, i don't know where to start", False),
+        ("he's been kicking me and won't stop", True),
         ("he's been strangling me, i've got away to the loo", True),
         ("i keep hearing screaming from the flat below, should i say something", False),
         ("i can hear screaming next door and it keeps going", True),
