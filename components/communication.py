@@ -7,7 +7,8 @@ Two different things (issue 16):
 - **Situational** (entity `cant_talk_now`): a hearing, speaking person who can't talk right now ("he'll hear me",
   "can't talk"). They get the Silent Solution (55) and answers that need no voice call now, never emergencySMS
   registration, which is for deaf and speech-impaired people.
-A message that states a lasting need gets only that entity: the text routes serve both.
+A message that states a lasting need gets only that entity: the text routes serve both. A lasting need counts only
+when it is the writer's: "my dad uses a hearing aid" tells of someone else, whose routes the writer cannot use.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from components.base import UntrainedComponent
 from components.normalise import for_matching
@@ -104,6 +106,58 @@ PHRASES: Dict[str, List[str]] = {
         "can not talk now",
     ],
 }
+# Whose need a phrase tells of: the nearest person word before it in its sentence ("I'm deaf", "my brother who is deaf").
+WRITER = {"i", "me", "my", "we", "us", "our", "myself"}
+SOMEONE_ELSE = {
+    "he",
+    "she",
+    "they",
+    "him",
+    "her",
+    "his",
+    "their",
+    "them",
+    "who",
+    "brother",
+    "sister",
+    "dad",
+    "father",
+    "mum",
+    "mother",
+    "son",
+    "daughter",
+    "husband",
+    "wife",
+    "partner",
+    "friend",
+    "neighbour",
+    "gran",
+    "grandad",
+    "nan",
+    "grandma",
+    "grandson",
+    "granddaughter",
+    "uncle",
+    "aunt",
+    "cousin",
+    "boyfriend",
+    "girlfriend",
+    "client",
+    "lady",
+    "man",
+    "woman",
+}
+SENTENCE_ENDS = {".", "?", "!", ";"}
+
+
+def is_the_writers(doc: Doc, start: int) -> bool:
+    """Whether the phrase at `start` tells of the writer: no one else is named nearer before it in its sentence."""
+    for token in reversed(doc[:start]):
+        if token.text in SENTENCE_ENDS or token.text in WRITER:
+            return True
+        if token.text in SOMEONE_ELSE:
+            return False
+    return True
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -120,7 +174,11 @@ class CommunicationNeedExtractor(UntrainedComponent):
     def need_of(self, text: str) -> Optional[str]:
         """The communication need stated in `text`, if any: "deaf", "cant_speak" (lasting) or "cant_talk_now"."""
         doc = self._nlp.make_doc(for_matching(text))
-        found = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
+        found = {
+            need
+            for need, start in ((self._nlp.vocab.strings[match_id], start) for match_id, start, _ in self._matcher(doc))
+            if need == SITUATIONAL or is_the_writers(doc, start)
+        }
         return next((need for need in PHRASES if need in found), None)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -23,6 +23,9 @@ EXTRACTOR = CommunicationNeedExtractor({})
         ("she will hear if i ring", "cant_talk_now", "yes"),
         # a lasting need wins: the text routes serve both
         ("im deaf and he'll hear me if i try to call", "communication_need", "deaf"),
+        ("Deaf bloke here, I lip read mostly", "communication_need", "deaf"),
+        ("my partner and i are both deaf", "communication_need", "deaf"),
+        ("he broke my hearing aid last week", "communication_need", "deaf"),
     ],
 )
 def test_lasting_and_situational_needs_are_different_entities(text: str, entity: str, value: str) -> None:
@@ -31,7 +34,17 @@ def test_lasting_and_situational_needs_are_different_entities(text: str, entity:
     assert found == [(entity, value)]
 
 
-@pytest.mark.parametrize("text", ["how do i report abuse", "he talks over me all the time", "i can hear him shouting"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i report abuse",
+        "he talks over me all the time",
+        "i can hear him shouting",
+        "my dad is 84 and uses a hearing aid, his wife takes it off him",
+        "I'm a carer for my brother who is profoundly deaf",
+        "she is deaf and her husband controls her",
+    ],
+)
 def test_no_need_without_one(text: str) -> None:
     [message] = EXTRACTOR.process([Message(data={"text": text})])
     assert not message.get("entities")
