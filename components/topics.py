@@ -44,6 +44,8 @@ ANSWERABLE = (
 )
 # Topics that can be offered as a button (actions/options.py names them).
 OFFERED = tuple(topic for topic in ANSWERABLE if topic != "describe_abuse")
+# Offered only when as likely as a close call: a button asking a frightened person whether they are the abuser hurts.
+OFFERED_ONLY_WHEN_CLOSE = ("own_behaviour",)
 # Intents that never answer a long message when a topic is likely: "sorry, I'm not sure I understood" and "tell me
 # more" (a long "thanks", "hello" or "I don't know" is what it says: docs/evaluation/labelling-guide.md).
 NOT_AN_ANSWER = ("tell_me_more", "nlu_fallback")
@@ -99,7 +101,10 @@ class MixedTopics(UntrainedComponent):
         else:
             top = max(_confidence(intent), _confidence(topics[0]) if topics else 0.0)
             floor = max(float(self.config["close_min_confidence"]), top - float(self.config["margin"]))
-        chosen = [r["name"] for r in others if _confidence(r) >= floor][: int(self.config["max_others"])]
+        close = float(self.config["close_min_confidence"])
+        chosen = [
+            r["name"] for r in others if _confidence(r) >= (max(floor, close) if r["name"] in OFFERED_ONLY_WHEN_CLOSE else floor)
+        ][: int(self.config["max_others"])]
         if chosen:
             entities = [
                 {"entity": ENTITY, "value": name, "start": 0, "end": 0, "extractor": type(self).__name__} for name in chosen

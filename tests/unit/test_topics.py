@@ -61,3 +61,10 @@ def test_small_talk_stays_small_talk_when_short() -> None:
 def test_a_long_message_is_not_offered_topics_that_are_noise() -> None:
     message = parsed(LONG, [("feel_unsafe", 0.97), ("worried_about_someone", 0.02), ("own_behaviour", 0.004)])
     assert message.get("intent")["name"] == "feel_unsafe" and others(message) == ["worried_about_someone"]
+
+
+def test_own_behaviour_is_offered_only_when_it_is_a_close_call() -> None:
+    afraid = parsed(LONG, [("feel_unsafe", 0.9), ("own_behaviour", 0.05), ("find_support", 0.03)])
+    assert others(afraid) == ["find_support"]
+    torn = parsed(LONG, [("what_is_abuse", 0.5), ("own_behaviour", 0.4), ("find_support", 0.05)])
+    assert others(torn) == ["own_behaviour", "find_support"]
