@@ -23,6 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from components.base import UntrainedComponent
+from components.danger_patterns import PERSON_NOUNS, PERSON_SUBJECTS
 from components.normalise import for_matching
 
 ENTITY = "communication_need"
@@ -108,45 +109,7 @@ PHRASES: Dict[str, List[str]] = {
 }
 # Whose need a phrase tells of: the nearest person word before it in its sentence ("I'm deaf", "my brother who is deaf").
 WRITER = {"i", "me", "my", "we", "us", "our", "myself"}
-SOMEONE_ELSE = {
-    "he",
-    "she",
-    "they",
-    "him",
-    "her",
-    "his",
-    "their",
-    "them",
-    "who",
-    "brother",
-    "sister",
-    "dad",
-    "father",
-    "mum",
-    "mother",
-    "son",
-    "daughter",
-    "husband",
-    "wife",
-    "partner",
-    "friend",
-    "neighbour",
-    "gran",
-    "grandad",
-    "nan",
-    "grandma",
-    "grandson",
-    "granddaughter",
-    "uncle",
-    "aunt",
-    "cousin",
-    "boyfriend",
-    "girlfriend",
-    "client",
-    "lady",
-    "man",
-    "woman",
-}
+SOMEONE_ELSE = PERSON_SUBJECTS | PERSON_NOUNS | {"his", "their", "who", "client"}
 SENTENCE_ENDS = {".", "?", "!", ";"}
 
 

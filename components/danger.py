@@ -133,7 +133,7 @@ class DangerRules:
             return True  # "he'd kill for a brew", "I'm going to die of boredom"
         if words[0] == "hiding" and not clause & {"i", "we", "me", "us", "myself"}:
             return True  # "the kids are hiding under the sofa cushions"
-        if words[0] in {"is", "has", "have"} and start > 0 and doc[start - 1].text in {"i", "we"}:
+        if words[0] in lexicon.PERFECT and start > 0 and doc[start - 1].text in {"i", "we"}:
             return True  # "I've grabbed her arm when I've had a drink": the writer's own acts, told
         if label == "urgent_help" and doc[max(0, start - 2) : start].text in danger_context.ASKING_WHAT_POLICE_DO:
             return True  # "do they send someone round when you report?"

@@ -62,6 +62,7 @@ KILL = {"kill", "murder", "stab", "shoot", "strangle", "hurt", "end", "batter"}
 THREAT_VERBS = {"threatening", "threatened", "threatens", "says", "saying", "swears", "swearing", "screaming", "shouting", "yelling", "told", "keeps", "going", "gonna", "promising", "vowing"}
 ENTRY_PLACES = {"door", "doors", "window", "windows", "house", "home", "flat", "place", "room", "bedroom", "bathroom", "gate", "fence", "garden", "stairs"}
 FEAR = {"fear", "fearing", "scared", "afraid", "terrified", "frightened", "worried"}
+PERFECT = {"is", "has", "have"}  # "he's dragged me": "he's" is normalised to "he is"
 
 
 def _in(words: Iterable[str], op: str = "") -> Dict[str, Any]:
@@ -111,7 +112,7 @@ RULES: List[Rule] = [
     Rule("being-attacked", "being_attacked", [_word("being"), _in(VIOLENT_PARTICIPLE)],
          ("my neighbour is being attacked",)),
     Rule("just-attacked", "just_attacked", [_word("just"), _in(VIOLENT_PARTICIPLE)], ("he just stabbed me",)),
-    Rule("has-attacked", "just_attacked", [_in({"is", "has", "have"}), _in(VIOLENT_PARTICIPLE), *_OBJECT],
+    Rule("has-attacked", "just_attacked", [_in(PERFECT), _in(VIOLENT_PARTICIPLE), *_OBJECT],
          ("tonight he's dragged me by my hair into the kitchen",)),
     Rule("just-been-attacked", "just_attacked", [_word("just"), _in({"been", "got", "had"}), _in(VIOLENT_PARTICIPLE)],
          ("ive just been punched by my boyfriend",)),
