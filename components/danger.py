@@ -88,7 +88,8 @@ class DangerRules:
         bounds, start = [], 0
         for i, token in enumerate(doc):
             on_and_off = token.text == "and" and doc[i - 1 : i].text == "on" and doc[i + 1 : i + 2].text == "off"
-            if (token.text in danger_context.CLAUSE_BREAKS and not on_and_off) or token.is_punct:
+            a_while = token.text == "while" and doc[i - 1 : i].text == "a"
+            if (token.text in danger_context.CLAUSE_BREAKS and not (on_and_off or a_while)) or token.is_punct:
                 bounds += [(start, i)] * (i - start) + [(i, i + 1)]
                 start = i + 1
         return bounds + [(start, len(doc))] * (len(doc) - start)
@@ -97,6 +98,9 @@ class DangerRules:
     def _happening_now(clause: Doc, label: str) -> bool:
         """A clause is about now unless it is hypothetical, or in the past or habitual with nothing placing it now."""
         words = {token.text for token in clause}
+        duration = danger_context.DURATION.search(clause.text)
+        if duration:  # "for a while now": its "now" places nothing
+            words -= set(duration.group().split()) - {"for"}
         if words & danger_context.HYPOTHETICAL:
             return False
         # "I keep hearing shouting next door" tells of something that recurs. ("He's been pushing me about" is left to
@@ -105,6 +109,7 @@ class DangerRules:
         past = (
             words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
             or ongoing
+            or duration
             or any(YEAR.fullmatch(w) for w in words)
         )
         return not past or bool(words & danger_context.PRESENT_MARKERS)

@@ -20,7 +20,15 @@ OBLIGED = {"have", "has", "need", "needs", "remember", "forgot", "supposed", "me
 PAST_MARKERS = {
     "yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were",
     "was", "since", "earlier", "told", "said", "had", "did", "before",
+    # a day or season named places a told event then ("back in the summer he grabbed me by the throat")
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer", "winter", "spring", "autumn",
 }
+# How long something has gone on: a story, not an attack now ("she's been hurting me on and off for a year").
+# "For an hour" or "for ten minutes" is not one: that is happening now. A trailing "now" belongs to the duration.
+DURATION = re.compile(
+    r"\b(for (a|about|over|nearly|almost|the last|the past|a good|some)? ?(\w+ )?(year|years|months|while|long time|ages|"
+    r"decade|decades)|lately|recently)( now)?\b"
+)
 # What happens often but is not said to be happening now ("most nights I hear banging next door").
 HABITUAL_MARKERS = {"nights", "times", "twice", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows", "arguments"}
 # Whole messages that are not about now: reporting something that is over ("can I still report it"), habits

@@ -147,6 +147,10 @@ RULES: List[Rule] = [
          ("he is going to kill me tonight",)),
     Rule("afraid-he-will-kill", "threat_to_kill", [_in(FEAR), _GAP, _GAP, _GAP, _in({"kill", "murder", "stab", "shoot"}), _in(SELF_OBJECTS)],
          ("im scared he will kill me",)),
+    Rule("finish-me-off", "threat_to_kill",
+         [_in({"finish", "finishing"}), _in(SELF_OBJECTS | OTHER_OBJECTS | {"what"}), _in({"off"} | THREATENING_SUBJECTS),
+          _in({"started", "start", "begun"}, "?")],
+         ("he said he's coming back to finish me off", "she's on her way to finish what she started")),
     # intruder: an abuser getting in now
     Rule("abuser-at-the-door", "intruder",
          [_in(THREATENING_SUBJECTS), _in({"is", "are"}), _in({"at", "outside"}), _in(DETERMINERS, "?"),
