@@ -145,6 +145,9 @@ class DangerRules:
         following = doc[end].text if end < len(doc) else ""
         if label == "attack_now" and following == "off":
             return True  # "the kids are kicking off about bedtime"
+        told = "been" in {token.text for token in doc[max(0, start - 2) : start]} or DangerRules._pushed_about(doc, words, end)
+        if label == "attack_now" and told and not {token.text for token in doc} & danger_context.STILL_HAPPENING:
+            return True  # "my partner has been hitting me", "he's pushing me about": what goes on, told
         if label == "intruder" and following in danger_context.ERRANDS:
             return True  # "my ex is at the door dropping the kids back"
         if label == "weapon" and {token.text for token in doc} & danger_context.COOKING:
@@ -169,6 +172,14 @@ class DangerRules:
                 return True
         weapon_next = doc[end].text if end < len(doc) else ""
         return bool(set(words) & lexicon.WEAPONS) and weapon_next in danger_context.WEAPON_NOT_A_THREAT
+
+    @staticmethod
+    def _pushed_about(doc: Doc, words: List[str], end: int) -> bool:
+        """'Pushing me about', 'shoving her around': how someone is treated ('pushing me around the kitchen' is an attack)."""
+        after = [token.text for token in doc[end : end + 3]] + ["", "", ""]
+        particle = next((i for i in (0, 1) if after[i] in {"about", "around"}), None)
+        place_follows = particle is not None and after[particle + 1] in lexicon.DETERMINERS
+        return bool(set(words) & danger_context.PUSHING) and particle is not None and not place_follows
 
     @staticmethod
     def _nearest_subject(doc: Doc, start: int) -> Optional[str]:

@@ -48,7 +48,10 @@ FICTION = {
 # A reflexive object makes violence self-inflicted or figurative ("she keeps stabbing herself with the needles").
 REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
 # Suspicion, not witnessing ("I'm worried my brother's wife is hurting him"), unless a word places it now or in sight.
-SUSPICION, NOW = {"worried", "worry", "worries", "suspect", "concerned"}, {"now", "currently", "tonight", "moment", "hear", "see"}
+SUSPICION = {"worried", "worry", "worries", "suspect", "concerned", "think", "reckon"}
+# What makes a suspicion about now: the time, or something heard or seen as it happens ("think the man upstairs is
+# beating his wife, loud thuds and her crying out").
+NOW = {"now", "currently", "tonight", "moment", "hear", "see", "minutes", "mins", "thud", "thuds", "thudding", "banging", "screaming", "crying"}
 # A question about what the police do, not a call for help ("do they send someone round when you report?").
 ASKING_WHAT_POLICE_DO = {"will they", "would they", "do they", "does they", "did they", "when they"}
 # What someone at the door may be doing that makes the visit ordinary.
@@ -60,6 +63,10 @@ IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
 # Where one clause ends and the next begins, for placing each match in time.
 CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "while", "until", "till"}
 PRESENT_MARKERS = {"now", "mins", "minutes", "afternoon", "evening", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
+# Anywhere in a message, what keeps "he has been hitting me" about now ("he's been kicking me and won't stop").
+STILL_HAPPENING = PRESENT_MARKERS | {"stop", "stopping"}
+# Pushed or knocked "about" or "around" is how someone is treated, not an attack ("hitting me around the head" is one).
+PUSHING = {"pushing", "shoving", "knocking"}
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "stopped", "stop", "stops", "without", "longer"}
 HYPOTHETICAL = {"if", "whenever", "case", "suppose", "imagine", "hypothetically", "unless", "like"}
 # A whole message that says the danger is over ("I'm safe now, he left") outweighs matches of the weaker labels.
