@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 # Every Rasa command runs patched, with the settings' defaults (ops/settings.py) in its environment.
 RASA := $(BIN)/python -m plugins
 MODEL := models/current.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
+# The folders too: removing a data file changes only its folder's time.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data components -name __pycache__ -prune -o -type d -print -o -type f \( -name '*.y*ml' -o -name '*.py' \) -print 2>/dev/null)
 
 # Targets of the website, channels, review tool, production stack and benchmarks: mk/<area>.mk.
 # Each may add to RUN_PREREQUISITES (what `make run` needs) and TEST_PREREQUISITES (what `make test` needs).
