@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text, TypeVar
+from typing import Any, Collection, Dict, Text, TypeVar
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
 
 Component = TypeVar("Component", bound="UntrainedComponent")
 Trained = TypeVar("Trained", bound="TrainedComponent")
+
+
+def best_intent_except(message: Message, excluded: Collection[str]) -> Dict[str, Any]:
+    """The classifier's best intent that is neither excluded nor the fallback (the fallback when none is left)."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    others = [r for r in ranking if r.get("name") not in (*excluded, "nlu_fallback")]
+    best = others[0] if others else {"name": "nlu_fallback", "confidence": 1.0}
+    return {"name": best["name"], "confidence": best.get("confidence", 0.0)}
 
 
 class UntrainedComponent(GraphComponent):

@@ -17,10 +17,10 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, best_intent_except
 from components.normalise import for_matching
 
 YES = re.compile(
@@ -57,13 +57,29 @@ PARENTS_HURTING = re.compile(
     r"slaps|slapping|threatens|abuses|abusing) my " + PARENT + r"\b|\bmy (mum and dad|parents) (fight|argue|are fighting)\b"
 )
 YOUNGEST, OLDEST = 8, 18  # Childline is for anyone under 19
+YOUNG_PERSON = "young_person"  # the intent, and the entity
+
+
+def stated_ages(text: str) -> List[int]:
+    """The ages the writer gives as their own ("I'm 34", "aged 15")."""
+    return [int(match.group(3)) for match in AGE.finditer(text)]
 
 
 def young_person(text: str) -> bool:
-    """Whether a message says its writer is a child or young person."""
-    if any(YOUNGEST <= int(match.group(3)) <= OLDEST for match in AGE.finditer(text)):
+    """Whether a message says its writer is a child or young person (an adult's own age outweighs the other cues:
+    "my dad shouts at my mum, I'm 34")."""
+    ages = stated_ages(text)
+    if any(YOUNGEST <= age <= OLDEST for age in ages):
         return True
+    if any(age > OLDEST for age in ages):
+        return False
     return bool(SCHOOL.search(text) or PARENTS_HURTING.search(text))
+
+
+def states_an_adult_age(text: str) -> bool:
+    """Whether the writer gives only adult ages as their own: by the labelling guide, not a young person."""
+    ages = stated_ages(text)
+    return bool(ages) and min(ages) > OLDEST
 
 
 def cues(text: str) -> Dict[str, str]:
@@ -75,13 +91,14 @@ def cues(text: str) -> Dict[str, str]:
     if SAFE.search(normalised):
         found["says_safe"] = "safe"
     if young_person(normalised):
-        found["young_person"] = "yes"
+        found[YOUNG_PERSON] = "yes"
     return found
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ConversationCues(UntrainedComponent):
-    """Adds the `answer_yes`, `says_safe` and `young_person` entities (see the module docstring)."""
+    """Adds the `answer_yes`, `says_safe` and `young_person` entities (see the module docstring), and never lets a
+    writer who gives an adult age be answered as a child: the young_person intent gives way to the next best."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Appends one entity per cue found in each message."""
@@ -89,6 +106,8 @@ class ConversationCues(UntrainedComponent):
             text: Optional[str] = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
+            if (message.get(INTENT) or {}).get("name") == YOUNG_PERSON and states_an_adult_age(for_matching(text)):
+                message.set(INTENT, best_intent_except(message, (YOUNG_PERSON,)), add_to_output=True)
             found: List[Dict[str, Any]] = [
                 {"entity": name, "value": value, "start": 0, "end": len(text), "extractor": type(self).__name__}
                 for name, value in cues(text).items()

@@ -14,14 +14,14 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import spacy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from components import danger_context
 from components import danger_patterns as lexicon
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, best_intent_except
 from components.communication import ENTITY as COMMUNICATION_ENTITY
 from components.communication import SITUATIONAL_ENTITY
 from components.danger_classifier import DANGER_INTENTS, DANGER_KIND, DANGER_SCORE
@@ -263,7 +263,7 @@ class DangerDetector(UntrainedComponent):
             message.set(INTENT, {"name": SELF_INTENT, "confidence": score}, add_to_output=True)
             self._add_entity(message, CHECK_ENTITY, "check")
         elif (message.get(INTENT) or {}).get("name") in DANGER_INTENTS:
-            message.set(INTENT, self._best_other_intent(message), add_to_output=True)
+            message.set(INTENT, best_intent_except(message, DANGER_INTENTS), add_to_output=True)
         message.set(
             "danger",
             {
@@ -286,11 +286,3 @@ class DangerDetector(UntrainedComponent):
         entities = message.get(ENTITIES) or []
         entity = {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
         message.set(ENTITIES, [*entities, entity], add_to_output=True)
-
-    @staticmethod
-    def _best_other_intent(message: Message) -> Dict[str, Any]:
-        """The classifier's best intent that is not a danger intent (used when the gate does not escalate)."""
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        others = [r for r in ranking if r.get("name") not in (*DANGER_INTENTS, "nlu_fallback")]
-        best = others[0] if others else {"name": "nlu_fallback", "confidence": 1.0}
-        return {"name": best["name"], "confidence": best.get("confidence", 0.0)}

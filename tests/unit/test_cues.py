@@ -81,6 +81,8 @@ def test_young_person(text: str) -> None:
         "my son is 17",
         "i'm 5 minutes from home",
         "im 40 and my husband hits me",
+        "my stepdad hits my mum, i'm 31 and moved out years ago",
+        "I'm 45 and my dad shouts at my mum",
         "i am 12 weeks pregnant",
         "my daughter's teacher",
         "can I move my kids to a new school",
@@ -102,3 +104,17 @@ def test_the_component_adds_one_entity_per_cue_and_leaves_payloads_alone() -> No
         "end": 5,
         "extractor": "ConversationCues",
     }
+
+
+def _classified(text: str, *ranking: str) -> Message:
+    confidences = [{"name": name, "confidence": 0.9 - 0.2 * i} for i, name in enumerate(ranking)]
+    return Message({"text": text, "intent": confidences[0], "intent_ranking": confidences})
+
+
+def test_a_writer_who_gives_an_adult_age_is_not_answered_as_a_child() -> None:
+    adult = _classified("my dad shouts at my mum all the time, im 34", "young_person", "worried_about_someone")
+    child = _classified("my dad shouts at my mum all the time, im 14", "young_person", "worried_about_someone")
+    no_age = _classified("my dad shouts at my mum all the time", "young_person", "worried_about_someone")
+    ConversationCues({}).process([adult, child, no_age])
+    assert adult.get("intent")["name"] == "worried_about_someone"
+    assert child.get("intent")["name"] == no_age.get("intent")["name"] == "young_person"
