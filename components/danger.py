@@ -103,8 +103,7 @@ class DangerRules:
             words -= set(duration.group().split()) - {"for"}
         if words & danger_context.HYPOTHETICAL:
             return False
-        # "I keep hearing shouting next door" tells of something that recurs. ("He's been pushing me about" is left to
-        # fire: "he's been kicking me and won't stop" is happening now.)
+        # "I keep hearing shouting next door" tells of something that recurs.
         ongoing = label == "screaming_nearby" and bool(words & {"keep", "keeps"})
         past = (
             words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
@@ -145,8 +144,7 @@ class DangerRules:
         following = doc[end].text if end < len(doc) else ""
         if label == "attack_now" and following == "off":
             return True  # "the kids are kicking off about bedtime"
-        told = "been" in {token.text for token in doc[max(0, start - 2) : start]} or DangerRules._pushed_about(doc, words, end)
-        if label == "attack_now" and told and not {token.text for token in doc} & danger_context.STILL_HAPPENING:
+        if label == "attack_now" and DangerRules._told(doc, words, start, end):
             return True  # "my partner has been hitting me", "he's pushing me about": what goes on, told
         if label == "intruder" and following in danger_context.ERRANDS:
             return True  # "my ex is at the door dropping the kids back"
@@ -174,8 +172,13 @@ class DangerRules:
         return bool(set(words) & lexicon.WEAPONS) and weapon_next in danger_context.WEAPON_NOT_A_THREAT
 
     @staticmethod
-    def _pushed_about(doc: Doc, words: List[str], end: int) -> bool:
-        """'Pushing me about', 'shoving her around': how someone is treated ('pushing me around the kitchen' is an attack)."""
+    def _told(doc: Doc, words: List[str], start: int, end: int) -> bool:
+        """'Has been hitting me', 'pushing me about' or 'shoving her around' (how someone is treated; 'pushing me
+        around the kitchen' is an attack), with nothing in the message saying it still goes on ('won't stop', 'now')."""
+        if {token.text for token in doc} & danger_context.STILL_HAPPENING:
+            return False
+        if "been" in {token.text for token in doc[max(0, start - 2) : start]}:
+            return True
         after = [token.text for token in doc[end : end + 3]] + ["", "", ""]
         particle = next((i for i in (0, 1) if after[i] in {"about", "around"}), None)
         place_follows = particle is not None and after[particle + 1] in lexicon.DETERMINERS
