@@ -1,4 +1,4 @@
-"""Rasa 3.6.21 patched: two speed fixes and serving without TensorFlow, each measured with make bench (answers
+"""Rasa 3.6.21 patched: speed fixes and serving without TensorFlow, each measured with make bench (answers
 unchanged). `apply()` installs them, after checking that the installed Rasa is the version they were written for.
 
 - Custom action replies: Rasa's RemoteAction validates every action server reply with `jsonschema.validate`,
@@ -15,6 +15,8 @@ unchanged). `apply()` installs them, after checking that the installed Rasa is t
   longer than a conversation's lock lived, so a hung action let a second turn of the conversation run alongside);
   the lock is now a lease the turn renews while it runs (plugins/lock_store.py).
 - No message text or sender id in the logs (plugins/log_privacy.py).
+- RulePolicy looks up only the rules whose last state can match the conversation's (plugins/rule_index.py): checking
+  all 595 on every prediction was about half of a replica's CPU under load.
 - Channel routes match their paths exactly: sanic let `/webhooks/rest/webhook/` (a trailing slash) reach the REST
   handler past checks keyed on the path; now such a variant is a 404 (tests/channels/test_route_variants.py).
 Every Rasa command of the project runs through `python -m plugins` (plugins/__main__.py), so these patches apply
@@ -44,7 +46,7 @@ from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
 from ops.settings import Settings
-from plugins import log_privacy, serving_imports
+from plugins import log_privacy, rule_index, serving_imports
 from plugins.graph_runner import SequentialGraphRunner
 from plugins.tracker_store import DurableSQLTrackerStore
 
@@ -149,6 +151,7 @@ def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
     rasa_action.DEFAULT_REQUEST_TIMEOUT = Settings.load().action_timeout_seconds  # read by RemoteAction.run
     log_privacy.install()
+    rule_index.install()
     channel.register = register_channels
     processor.DaskGraphRunner = SequentialGraphRunner
     ModelMetadata.from_dict = classmethod(metadata_from_dict)
@@ -157,6 +160,6 @@ def apply() -> None:
     logger.info(
         "Rasa %s patched: action replies checked against a compiled schema, sequential graph runner, "
         "deferred train schema, models needing a refused package stop the process, no in-memory tracker fallback, "
-        "custom actions time out, logs redacted, strict channel routes",
+        "custom actions time out, logs redacted, strict channel routes, indexed rule lookup",
         RASA_VERSION,
     )
