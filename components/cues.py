@@ -60,31 +60,28 @@ YOUNGEST, OLDEST = 8, 18  # Childline is for anyone under 19
 YOUNG_PERSON = "young_person"  # the intent, and the entity
 
 
-def stated_ages(text: str) -> List[int]:
-    """The ages the writer gives as their own ("I'm 34", "aged 15")."""
-    return [int(match.group(3)) for match in AGE.finditer(text)]
+def age_says_young(text: str) -> Optional[bool]:
+    """What the ages the writer gives as their own ("I'm 34", "aged 15") say: young (True), adult (False) or nothing."""
+    ages = [int(match.group(3)) for match in AGE.finditer(text)]
+    if any(YOUNGEST <= age <= OLDEST for age in ages):
+        return True
+    return False if any(age > OLDEST for age in ages) else None
 
 
 def young_person(text: str) -> bool:
     """Whether a message says its writer is a child or young person (an adult's own age outweighs the other cues:
     "my dad shouts at my mum, I'm 34")."""
-    ages = stated_ages(text)
-    if any(YOUNGEST <= age <= OLDEST for age in ages):
-        return True
-    if any(age > OLDEST for age in ages):
-        return False
-    return bool(SCHOOL.search(text) or PARENTS_HURTING.search(text))
-
-
-def states_an_adult_age(text: str) -> bool:
-    """Whether the writer gives only adult ages as their own: by the labelling guide, not a young person."""
-    ages = stated_ages(text)
-    return bool(ages) and min(ages) > OLDEST
+    by_age = age_says_young(text)
+    return by_age if by_age is not None else bool(SCHOOL.search(text) or PARENTS_HURTING.search(text))
 
 
 def cues(text: str) -> Dict[str, str]:
     """The cue entities of one message: entity name -> value."""
-    normalised = for_matching(text)
+    return normalised_cues(for_matching(text))
+
+
+def normalised_cues(normalised: str) -> Dict[str, str]:
+    """The cue entities of a message already normalised by `for_matching`."""
     found: Dict[str, str] = {}
     if YES.match(normalised):
         found["answer_yes"] = "yes"
@@ -106,11 +103,12 @@ class ConversationCues(UntrainedComponent):
             text: Optional[str] = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            if (message.get(INTENT) or {}).get("name") == YOUNG_PERSON and states_an_adult_age(for_matching(text)):
+            normalised = for_matching(text)
+            if (message.get(INTENT) or {}).get("name") == YOUNG_PERSON and age_says_young(normalised) is False:
                 message.set(INTENT, best_intent_except(message, (YOUNG_PERSON,)), add_to_output=True)
             found: List[Dict[str, Any]] = [
                 {"entity": name, "value": value, "start": 0, "end": len(text), "extractor": type(self).__name__}
-                for name, value in cues(text).items()
+                for name, value in normalised_cues(normalised).items()
             ]
             if found:
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), *found], add_to_output=True)
