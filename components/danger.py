@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import spacy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -89,7 +89,9 @@ class DangerRules:
         for i, token in enumerate(doc):
             on_and_off = token.text == "and" and doc[i - 1 : i].text == "on" and doc[i + 1 : i + 2].text == "off"
             a_while = token.text == "while" and doc[i - 1 : i].text == "a"
-            if (token.text in danger_context.CLAUSE_BREAKS and not (on_and_off or a_while)) or token.is_punct:
+            # ", throwing things at me": a participle after a comma continues its clause, and its time
+            listing = token.text == "," and doc[i + 1 : i + 2].text.endswith("ing")
+            if (token.text in danger_context.CLAUSE_BREAKS and not (on_and_off or a_while)) or (token.is_punct and not listing):
                 bounds += [(start, i)] * (i - start) + [(i, i + 1)]
                 start = i + 1
         return bounds + [(start, len(doc))] * (len(doc) - start)
@@ -97,14 +99,16 @@ class DangerRules:
     @staticmethod
     def _happening_now(clause: Doc, label: str) -> bool:
         """A clause is about now unless it is hypothetical, or in the past or habitual with nothing placing it now."""
-        words = {token.text for token in clause}
+        words = DangerRules._now_words(clause)
         duration = danger_context.DURATION.search(clause.text)
         if duration:  # "for a while now": its "now" places nothing
             words -= set(duration.group().split()) - {"for"}
         if words & danger_context.HYPOTHETICAL:
             return False
         # "I keep hearing shouting next door" tells of something that recurs.
-        ongoing = label == "screaming_nearby" and bool(words & {"keep", "keeps"})
+        ongoing = (label == "screaming_nearby" and bool(words & {"keep", "keeps"})) or (
+            label == "attack_now" and bool(words & danger_context.STARTED)
+        )
         past = (
             words & (danger_context.PAST_MARKERS | danger_context.HABITUAL_MARKERS)
             or ongoing
@@ -127,7 +131,10 @@ class DangerRules:
             return True  # "she keeps stabbing herself in the leg with the needles"
         if (
             label in ("attack_now", "being_attacked")
-            and context & danger_context.SUSPICION
+            and (
+                context & danger_context.SUSPICION
+                or danger_context.SUSPECTING.search(doc[max(0, start - 2 * WINDOW) : start].text)
+            )
             and not {t.text for t in doc} & danger_context.NOW
         ):
             return True  # "i'm worried my sister's husband is hurting her", but not "... hurting her right now"
@@ -154,6 +161,8 @@ class DangerRules:
             return True  # "my cat keeps attacking my feet", but not "he's back and he's hitting me"
         if start > 0 and doc[start - 1].text in {"for", "about", "of"} and label == "attack_now":
             return True  # "can I report my dad for hitting me": the offence named, not happening
+        if label == "attack_now" and DangerRules._told_about(doc, start):
+            return True  # "she posted something about her boyfriend hurting her"
         if words[0] in lexicon.BRANDISH and set(words) & lexicon.WEAPONS and not context & lexicon.PERSON_SUBJECTS:
             return True  # "how do I carve a turkey with an electric knife"
         if label == "threat_to_kill" and not (context | set(words)) & lexicon.THREATENING_SUBJECTS:
@@ -175,7 +184,7 @@ class DangerRules:
     def _told(doc: Doc, words: List[str], start: int, end: int) -> bool:
         """'Has been hitting me', 'pushing me about' or 'shoving her around' (how someone is treated; 'pushing me
         around the kitchen' is an attack), with nothing in the message saying it still goes on ('won't stop', 'now')."""
-        if {token.text for token in doc} & danger_context.STILL_HAPPENING:
+        if DangerRules._now_words(doc) & danger_context.STILL_HAPPENING:
             return False
         if "been" in {token.text for token in doc[max(0, start - 2) : start]}:
             return True
@@ -183,6 +192,23 @@ class DangerRules:
         particle = next((i for i in (0, 1) if after[i] in {"about", "around"}), None)
         place_follows = particle is not None and after[particle + 1] in lexicon.DETERMINERS
         return bool(set(words) & danger_context.PUSHING) and particle is not None and not place_follows
+
+    @staticmethod
+    def _now_words(span: Doc) -> Set[str]:
+        """The words of a span, but "help" only as a plea ("please help", "help me"), not as a deed ("when I help her")."""
+        helping = {i for i, token in enumerate(span) if token.text == "help" and i and span[i - 1].text in danger_context.HELPERS}
+        return {token.text for i, token in enumerate(span) if i not in helping}
+
+    @staticmethod
+    def _told_about(doc: Doc, start: int) -> bool:
+        """'About my daughter-in-law hitting my son': what someone did, named after 'about', with nothing in the
+        message saying it goes on now."""
+        for about in range(max(0, start - 7), start - 1):
+            between = doc[about + 1 : start]
+            if doc[about].text == "about" and between[0].text in lexicon.DETERMINERS:
+                words = {token.text for token in between}
+                return not words & {",", ".", "and", "but"} and not DangerRules._now_words(doc) & danger_context.STILL_HAPPENING
+        return False
 
     @staticmethod
     def _nearest_subject(doc: Doc, start: int) -> Optional[str]:

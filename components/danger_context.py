@@ -30,7 +30,12 @@ DURATION = re.compile(
     r"decade|decades)|lately|recently)( now)?\b"
 )
 # What happens often but is not said to be happening now ("most nights I hear banging next door").
-HABITUAL_MARKERS = {"nights", "times", "twice", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows", "arguments"}
+HABITUAL_MARKERS = {
+    "nights", "times", "twice", "always", "often", "sometimes", "usually", "regularly", "constantly", "weekends", "rows",
+    "arguments",
+}
+# An attack that has begun to recur ("he's started pushing me"), unless something places it now.
+STARTED = {"started", "starting"}
 # Whole messages that are not about now: reporting something that is over ("can I still report it"), habits
 # ("every friday"), and conditional plans or threats ("he'd kill me if I told").
 NOT_NOW = re.compile(
@@ -49,6 +54,8 @@ FICTION = {
 REFLEXIVE = {"himself", "herself", "myself", "yourself", "themselves", "itself"}
 # Suspicion, not witnessing ("I'm worried my brother's wife is hurting him"), unless a word places it now or in sight.
 SUSPICION = {"worried", "worry", "worries", "suspect", "concerned", "think", "reckon"}
+# ... or said as a guess ("pretty sure my auntie is being hit").
+SUSPECTING = re.compile(r"\b(pretty|fairly|quite|almost|half) sure\b")
 # What makes a suspicion about now: the time, or something heard or seen as it happens ("think the man upstairs is
 # beating his wife, loud thuds and her crying out").
 NOW = {"now", "currently", "tonight", "moment", "hear", "see", "minutes", "mins", "thud", "thuds", "thudding", "banging", "screaming", "crying"}
@@ -62,7 +69,9 @@ COOKING = {"cooking", "recipe", "worktop", "chopping", "roast", "veg", "vegetabl
 IDIOM_NEXT = {"for", "of", "laughing", "to", "with"}
 # Where one clause ends and the next begins, for placing each match in time.
 CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "while", "until", "till"}
-PRESENT_MARKERS = {"now", "mins", "minutes", "afternoon", "evening", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today"}
+PRESENT_MARKERS = {"now", "mins", "minutes", "afternoon", "evening", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today", "just"}
+# Who "help" follows when it is a deed, not a plea ("when I help her wash", "trying to help him").
+HELPERS = {"i", "we", "you", "to", "can", "could", "will", "would", "she", "he", "they"}
 # Anywhere in a message, what keeps "he has been hitting me" about now ("he's been kicking me and won't stop").
 STILL_HAPPENING = PRESENT_MARKERS | {"stop", "stopping"}
 # Pushed or knocked "about" or "around" is how someone is treated, not an attack ("hitting me around the head" is one).

@@ -151,6 +151,15 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
         ("can i still call 999 he is hitting me", True),
         ("he's squeezing my throat every time i try to move", True),
         ("hes smashing every window in the house", True),
+        ("he's started shoving me when the kids are in bed", False),
+        ("he's just started hitting me, please", True),
+        ("she's started punching me again", True),
+        ("my mate put a post up about her boyfriend hurting her, then took it down", False),
+        ("i'm worried about my dad hurting my mum right now", True),
+        ("for two years she's been hitting me when i help her dress, throwing things at me", False),
+        ("he's hitting me, throwing things at me, please help", True),
+        ("pretty sure my sister is being hit, what can i do", False),
+        ("pretty sure he's hitting her now, i can hear it", True),
     ],
 )
 def test_reporting_the_past_habits_and_animals(rules: DangerRules, text: str, fires: bool) -> None:
