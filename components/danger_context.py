@@ -20,8 +20,10 @@ OBLIGED = {"have", "has", "need", "needs", "remember", "forgot", "supposed", "me
 PAST_MARKERS = {
     "yesterday", "ago", "previously", "used", "last", "years", "months", "weeks", "once", "past", "childhood", "were",
     "was", "since", "earlier", "told", "said", "had", "did", "before",
-    # a day or season named places a told event then ("back in the summer he grabbed me by the throat")
+    # a day, month or season named places a told event then ("back in the summer he grabbed me by the throat"); not
+    # "may", a verb too
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer", "winter", "spring", "autumn",
+    "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
 }
 # How long something has gone on: a story, not an attack now ("she's been hurting me on and off for a year").
 # "For an hour" or "for ten minutes" is not one: that is happening now. A trailing "now" belongs to the duration.
