@@ -195,9 +195,11 @@ class DangerRules:
 
     @staticmethod
     def _now_words(span: Doc) -> Set[str]:
-        """The words of a span, but "help" only as a plea ("please help", "help me"), not as a deed ("when I help her")."""
+        """The words of a span, but "help" only as a plea ("please help", "help me"), not as a deed ("when I help her"),
+        and "still" only of what goes on, not of a way of living ("he still lives at home")."""
         helping = {i for i, token in enumerate(span) if token.text == "help" and i and span[i - 1].text in danger_context.HELPERS}
-        return {token.text for i, token in enumerate(span) if i not in helping}
+        living = {i for i, token in enumerate(span[:-1]) if token.text == "still" and span[i + 1].text in danger_context.LIVING}
+        return {token.text for i, token in enumerate(span) if i not in helping | living}
 
     @staticmethod
     def _told_about(doc: Doc, start: int) -> bool:

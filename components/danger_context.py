@@ -74,6 +74,8 @@ CLAUSE_BREAKS = {"but", "and", "then", "so", "because", "though", "although", "w
 PRESENT_MARKERS = {"now", "mins", "minutes", "afternoon", "evening", "right", "currently", "still", "tonight", "again", "here", "coming", "quick", "quickly", "help", "please", "moment", "today", "just"}
 # Who "help" follows when it is a deed, not a plea ("when I help her wash", "trying to help him").
 HELPERS = {"i", "we", "you", "to", "can", "could", "will", "would", "she", "he", "they"}
+# What "still" may say of a household rather than of an attack ("my son still lives at home").
+LIVING = {"live", "lives", "living", "together", "married", "with"}
 # Anywhere in a message, what keeps "he has been hitting me" about now ("he's been kicking me and won't stop").
 STILL_HAPPENING = PRESENT_MARKERS | {"stop", "stopping"}
 # Pushed or knocked "about" or "around" is how someone is treated, not an attack ("hitting me around the head" is one).

@@ -133,6 +133,8 @@ def test_restraint_is_danger(rules: DangerRules, text: str) -> None:
         ("lately he's been punching me when we argue", False),
         ("on saturday he grabbed me by the throat in front of the kids", False),
         ("in february he pinned me to the floor, he's been lovely since", False),
+        ("my son still lives with me and he's been shoving me about", False),
+        ("he's been shoving me about and he's still at it", True),
         ("he's been hitting me for an hour and won't stop", True),
         ("my husband has been hitting me, can i take the kids to my mum's", False),
         ("my son is shoving me around and taking my pension", False),
