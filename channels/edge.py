@@ -31,7 +31,8 @@ from sanic import Blueprint, Sanic
 
 from components.communication import ENTITY as COMMUNICATION_ENTITY
 from components.communication import SITUATIONAL_ENTITY
-from components.danger import DangerRules, need_entity, tailoring
+from components.danger import need_entity, tailoring
+from components.danger_rules import DangerRules
 from ops.settings import Settings
 from plugins import log_privacy
 

@@ -1,4 +1,4 @@
-"""Words that place a danger match in time, or make it ordinary: the rule detector's context (components/danger.py).
+"""Words that place a danger match in time, or make it ordinary: the rule detector's context (components/danger_rules.py).
 
 The patterns themselves are in components/danger_patterns.py. Both read text normalised by `normalise.for_matching`.
 """

@@ -11,8 +11,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
-from components.danger import DangerRules
 from components.danger_patterns import RULES
+from components.danger_rules import DangerRules
 from evaluation import leaks
 from evaluation.intents import parse_all
 from evaluation.sets import (

@@ -3,8 +3,9 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.danger import DangerDetector, DangerRules
+from components.danger import DangerDetector
 from components.danger_patterns import RULES, Rule
+from components.danger_rules import DangerRules
 from evaluation.danger import negative_texts, rule_false_fires, rule_table
 from evaluation.sets import MAX_RULE_FALSE_FIRES
 
