@@ -169,7 +169,7 @@ class DangerRules:
     def _told(doc: Doc, words: List[str], start: int, end: int) -> bool:
         """'Has been hitting me', 'pushing me about' or 'shoving her around' (how someone is treated; 'pushing me
         around the kitchen' is an attack), with nothing in the message saying it still goes on ('won't stop', 'now')."""
-        if DangerRules._now_words(doc) & danger_context.STILL_HAPPENING:
+        if DangerRules._still_happening(doc):
             return False
         if "been" in {token.text for token in doc[max(0, start - 2) : start]}:
             return True
@@ -187,6 +187,11 @@ class DangerRules:
         return {token.text for i, token in enumerate(span) if i not in helping | living}
 
     @staticmethod
+    def _still_happening(doc: Doc) -> bool:
+        """Whether anything in the message says it goes on now ("won't stop", "now", "please")."""
+        return bool(DangerRules._now_words(doc) & danger_context.STILL_HAPPENING)
+
+    @staticmethod
     def _told_about(doc: Doc, start: int) -> bool:
         """'About my daughter-in-law hitting my son': what someone did, named after 'about', with nothing in the
         message saying it goes on now."""
@@ -194,7 +199,7 @@ class DangerRules:
             between = doc[about + 1 : start]
             if doc[about].text == "about" and between[0].text in lexicon.DETERMINERS:
                 words = {token.text for token in between}
-                return not words & {",", ".", "and", "but"} and not DangerRules._now_words(doc) & danger_context.STILL_HAPPENING
+                return not words & {",", ".", "and", "but"} and not DangerRules._still_happening(doc)
         return False
 
     @staticmethod
