@@ -76,8 +76,9 @@ class DangerDetector(UntrainedComponent):
     def _process_message(self, message: Message) -> None:
         rules = self._rules.detect(message.get(TEXT) or "")
         score = float(message.get(DANGER_SCORE) or 0.0)
-        kind, subject, need = tailoring(rules, message.get(DANGER_KIND))
         model_fired = score >= self._threshold
+        # the kind model learnt only from dangerous messages: on one it scores as safe, its kind is a guess
+        kind, subject, need = tailoring(rules, message.get(DANGER_KIND) if model_fired else None)
         escalate = rules.fired or model_fired
         # "he's gone now" is an answer to "are you safe?", not a reason to ask whether they are in danger.
         check = not escalate and score >= self._check_threshold and not rules.says_safe

@@ -205,3 +205,12 @@ def test_the_kind_of_danger_picks_who_and_how(text: str, kind: str, intent: str,
     situational = [e["value"] for e in entities if e["entity"] == "cant_talk_now"]
     assert needs == ([need] if need in ("deaf", "cant_speak") else [])
     assert situational == (["yes"] if need == "cant_talk_now" else [])
+
+
+def test_a_kind_guessed_on_a_message_the_classifier_finds_safe_tailors_nothing() -> None:
+    # the rules escalate "keeps hurting me", the classifier scores it 0.02: its kind "deaf" is noise, and a hearing,
+    # speaking user told to register for emergencySMS is the fault issue 16 names
+    message = _message("my partner keeps hurting me and i need advice", 0.02, [("ask_what_to_do", 0.9)], "deaf")
+    DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
+    assert message.get("intent")["name"] == "immediate_danger"
+    assert not [e for e in message.get("entities") or [] if e["entity"] in ("communication_need", "cant_talk_now")]
