@@ -77,8 +77,11 @@ class DangerDetector(UntrainedComponent):
         rules = self._rules.detect(message.get(TEXT) or "")
         score = float(message.get(DANGER_SCORE) or 0.0)
         model_fired = score >= self._threshold
-        # the kind model learnt only from dangerous messages: on one it scores as safe, its kind is a guess
-        kind, subject, need = tailoring(rules, message.get(DANGER_KIND) if model_fired else None)
+        # The kind model learnt only from dangerous messages: on one it scores as safe, its kind is a guess. A wrong
+        # "deaf" sends a hearing, speaking user to text routes that need registering; a wrong "can't speak" only adds
+        # "press 55", which works for anyone, and a right one ("call without talking") matters.
+        guessed = message.get(DANGER_KIND)
+        kind, subject, need = tailoring(rules, None if guessed == "deaf" and not model_fired else guessed)
         escalate = rules.fired or model_fired
         # "he's gone now" is an answer to "are you safe?", not a reason to ask whether they are in danger.
         check = not escalate and score >= self._check_threshold and not rules.says_safe

@@ -207,10 +207,14 @@ def test_the_kind_of_danger_picks_who_and_how(text: str, kind: str, intent: str,
     assert situational == (["yes"] if need == "cant_talk_now" else [])
 
 
-def test_a_kind_guessed_on_a_message_the_classifier_finds_safe_tailors_nothing() -> None:
-    # the rules escalate "keeps hurting me", the classifier scores it 0.02: its kind "deaf" is noise, and a hearing,
-    # speaking user told to register for emergencySMS is the fault issue 16 names
-    message = _message("my partner keeps hurting me and i need advice", 0.02, [("ask_what_to_do", 0.9)], "deaf")
+@pytest.mark.parametrize("kind, need", [("deaf", []), ("cant_speak", ["cant_talk_now"])])
+def test_a_kind_guessed_on_a_message_the_classifier_finds_safe_tailors_only_what_is_safe_to_get_wrong(
+    kind: str, need: list[str]
+) -> None:
+    # the rules escalate, the classifier scores 0.02: its kind is a guess. A wrong "deaf" would tell a hearing,
+    # speaking user to register for emergencySMS (the fault issue 16 names); a wrong "can't speak" only adds "press 55"
+    message = _message("my partner keeps hurting me and i need advice", 0.02, [("ask_what_to_do", 0.9)], kind)
     DangerDetector({"threshold": 0.5, "check_threshold": 0.3}).process([message])
     assert message.get("intent")["name"] == "immediate_danger"
-    assert not [e for e in message.get("entities") or [] if e["entity"] in ("communication_need", "cant_talk_now")]
+    needs = [e["entity"] for e in message.get("entities") or [] if e["entity"] in ("communication_need", "cant_talk_now")]
+    assert needs == need
