@@ -52,8 +52,9 @@ class DangerDetector(UntrainedComponent):
     Three outcomes: escalate (the rules fire, or the score reaches `threshold`), check (the score lies between
     `check_threshold` and `threshold`: the bot asks "are you in danger right now?"), or neither. Who is in danger
     comes from the rules' words when they tell, otherwise from the classifier's kind; a kind of "cant_speak" adds the
-    situational need `cant_talk_now` (the Silent Solution) and "deaf" the lasting need `communication_need: deaf`
-    (text routes), unless the message states a need itself, so the 999 guidance gives routes that work for them.
+    situational need `cant_talk_now` (the Silent Solution) and "deaf", when the classifier itself escalates, the lasting
+    need `communication_need: deaf` (text routes), unless the message states a need itself, so the 999 guidance gives
+    routes that work for them.
     """
 
     @staticmethod
